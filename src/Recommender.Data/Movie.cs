@@ -1,0 +1,4 @@
+namespace Recommender.Data;
+
+/// <summary>One catalog entry. <paramref name="Id"/> is the dataset's own movie id.</summary>
+public sealed record Movie(int Id, string Title, IReadOnlyList<string> Genres);
