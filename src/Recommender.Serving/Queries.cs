@@ -1,0 +1,37 @@
+namespace Recommender.Serving;
+
+/// <summary>Which model a request wants: empty name = the only served model, version 0 = the served one.</summary>
+public sealed record ModelSelector(string? Name, long Version, ServedKind? Kind);
+
+/// <summary>What answered a request.</summary>
+public sealed record AnsweredBy(string Name, long Version, ServedKind Kind);
+
+/// <summary>How ids the model has never seen are treated.</summary>
+public enum UnknownIdHandling
+{
+    /// <summary>NOT_FOUND naming the ids (default).</summary>
+    Reject,
+
+    /// <summary>Answer the training mean rating and report the pair's index.</summary>
+    Fallback,
+}
+
+public sealed record PredictionQuery(ModelSelector Model, ReadOnlyMemory<long> UserIds, ReadOnlyMemory<long> ItemIds, UnknownIdHandling UnknownIds);
+
+public sealed record PredictionResult(AnsweredBy Model, float[] Ratings, int[] FallbackIndices);
+
+public sealed record RecommendationQuery(
+    ModelSelector Model,
+    IReadOnlyList<long> UserIds,
+    int TopN,
+    bool IncludeSeen,
+    IReadOnlyList<long> ExcludeItemIds,
+    IReadOnlyList<long> CandidateItemIds,
+    bool AllowPopularityFallback);
+
+public sealed record RecommendedItem(long ItemId, float Score, string? Title, IReadOnlyList<string> Genres);
+
+/// <summary>One user's top-N. With <see cref="PopularityFallback"/>, scores are training rating counts.</summary>
+public sealed record UserRecommendation(long UserId, IReadOnlyList<RecommendedItem> Items, bool PopularityFallback);
+
+public sealed record RecommendationResult(AnsweredBy Model, IReadOnlyList<UserRecommendation> Users);
