@@ -54,6 +54,15 @@ public sealed class ManifestTests
         AssertBefore(json, "\"name\": \"ids.safetensors\"", "\"name\": \"neural.onnx\"");
     }
 
+    [Fact]
+    public void Created_at_with_an_offset_is_read_as_the_same_instant_in_utc()
+    {
+        var json = Sample().ToJson().Replace("2026-11-27T02:05:06.789Z", "2026-11-27T04:05:06.789+02:00", StringComparison.Ordinal);
+        var parsed = Manifest.Parse(Encoding.UTF8.GetBytes(json), "m.json");
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 2, 5, 6, 789, TimeSpan.Zero), parsed.CreatedAt);
+        Assert.Equal(TimeSpan.Zero, parsed.CreatedAt.Offset);
+    }
+
     private static void AssertBefore(string text, string first, string second)
     {
         var a = text.IndexOf(first, StringComparison.Ordinal);

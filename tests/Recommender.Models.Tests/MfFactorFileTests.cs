@@ -46,6 +46,17 @@ public sealed class MfFactorFileTests : IDisposable
     }
 
     [Fact]
+    public void Ml100k_shaped_file_is_the_header_plus_the_raw_payload_and_nothing_else()
+    {
+        var path = _dir.File("mf.safetensors");
+        MfFactorFile.Save(Samples.Mf(943, 1682, 100, biased: true), path);
+        using var reader = SafeTensorsReader.Open(path);
+        const long payload = ((943 + 1682) * 100 * 4) + ((943 + 1682) * 4) + 4;
+        Assert.Equal(reader.DataOffset + payload, new FileInfo(path).Length);
+        Assert.InRange(reader.DataOffset, 8, 1024);
+    }
+
+    [Fact]
     public void Reserved_metadata_keys_cannot_be_overridden()
     {
         var model = Samples.Mf(2, 2, 2, biased: false);

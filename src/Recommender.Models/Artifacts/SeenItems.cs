@@ -48,6 +48,13 @@ public sealed class SeenItems
     /// <summary>Dense items, most rated first; ties by lower index, so the order is deterministic.</summary>
     public ReadOnlySpan<int> ItemsByPopularity => _byPopularity;
 
+    // The file writer takes the arrays themselves: copying a large index just to save it is waste.
+    internal int[] OffsetArray => _offsets;
+
+    internal int[] ItemArray => _items;
+
+    internal int[] ItemCountArray => _itemCounts;
+
     /// <summary>The sorted dense items <paramref name="user"/> rated in training.</summary>
     public ReadOnlySpan<int> For(int user)
     {

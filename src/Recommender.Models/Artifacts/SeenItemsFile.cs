@@ -19,9 +19,9 @@ public static class SeenItemsFile
         new SafeTensorsWriter()
             .AddMetadata("format", "recommender.seen")
             .AddMetadata("format_version", "1")
-            .Add(UserOffsets, seen.Offsets.ToArray(), seen.UserCount + 1L)
-            .Add(Items, seen.Items.ToArray(), seen.Items.Length)
-            .Add(ItemCounts, seen.ItemPopularity.ToArray(), seen.ItemCount)
+            .Add(UserOffsets, seen.OffsetArray, seen.UserCount + 1L)
+            .Add(Items, seen.ItemArray, seen.Items.Length)
+            .Add(ItemCounts, seen.ItemCountArray, seen.ItemCount)
             .Save(path);
     }
 

@@ -136,7 +136,7 @@ public sealed class Manifest
             return new Manifest(
                 document.ModelName,
                 document.Version,
-                new DateTimeOffset(DateTime.SpecifyKind(document.CreatedAt, DateTimeKind.Utc)),
+                AsUtc(document.CreatedAt),
                 new DatasetInfo(document.Dataset.Name, document.Dataset.Fingerprint),
                 document.Models.Select(m => new ModelEntry(m.Kind, m.File, m.Properties)),
                 document.HyperParameters,
@@ -149,6 +149,14 @@ public sealed class Manifest
             throw new ArtifactFormatException(sourcePath, e.Message, e);
         }
     }
+
+    // We write "…Z"; a hand-edited time with an offset arrives as local time and one without any
+    // zone as unspecified, which we read as UTC rather than as this machine's zone.
+    private static DateTimeOffset AsUtc(DateTime time) => time.Kind switch
+    {
+        DateTimeKind.Unspecified => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+        _ => new DateTimeOffset(time.ToUniversalTime()),
+    };
 
     public static Manifest Load(string path)
     {
