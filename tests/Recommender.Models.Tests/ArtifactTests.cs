@@ -6,7 +6,7 @@ namespace Recommender.Models.Tests;
 
 public sealed class ArtifactTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly ArtifactTempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -31,7 +31,7 @@ public sealed class ArtifactTests : IDisposable
     [Fact]
     public void Seen_items_round_trip_through_the_file()
     {
-        var seen = SeenItems.FromRatings(Samples.Ratings(50, 80, 600));
+        var seen = SeenItems.FromRatings(ArtifactSamples.Ratings(50, 80, 600));
         var path = _dir.File("seen.safetensors");
         SeenItemsFile.Save(seen, path);
         var loaded = SeenItemsFile.Load(path);
@@ -99,7 +99,7 @@ public sealed class ArtifactTests : IDisposable
     [Fact]
     public void Id_maps_round_trip_and_fingerprint_depends_on_order_and_content()
     {
-        var maps = Samples.IdMaps(5, 9);
+        var maps = ArtifactSamples.IdMaps(5, 9);
         var path = _dir.File("ids.safetensors");
         IdMapFile.Save(maps, path);
         var loaded = IdMapFile.Load(path);

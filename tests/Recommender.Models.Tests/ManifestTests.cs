@@ -90,7 +90,7 @@ public sealed class ManifestTests
         var json = Sample().ToJson().Replace("\"neural.onnx\"", "\"../evil.onnx\"", StringComparison.Ordinal);
         Assert.Throws<ArtifactFormatException>(() => Manifest.Parse(Encoding.UTF8.GetBytes(json), "m.json"));
 
-        Assert.Throws<ArgumentException>(() => new Manifest("m", 1, Samples.Epoch, new DatasetInfo("d", "f"),
+        Assert.Throws<ArgumentException>(() => new Manifest("m", 1, ArtifactSamples.Epoch, new DatasetInfo("d", "f"),
             [ModelEntry.Mf("mf.safetensors", "seed", 2)], null, null, "", []));
     }
 

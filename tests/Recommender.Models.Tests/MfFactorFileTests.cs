@@ -5,7 +5,7 @@ namespace Recommender.Models.Tests;
 
 public sealed class MfFactorFileTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly ArtifactTempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -14,8 +14,8 @@ public sealed class MfFactorFileTests : IDisposable
     [InlineData(true)]
     public void Round_trips_seed_and_biased_models_exactly(bool biased)
     {
-        var model = new MfModel(7, 11, 5, Samples.Values(35, 1), Samples.Values(55, 2),
-            biased ? new MfBiases(3.25f, Samples.Values(7, 3), Samples.Values(11, 4)) : null, 0.5f, 10f);
+        var model = new MfModel(7, 11, 5, ArtifactSamples.Values(35, 1), ArtifactSamples.Values(55, 2),
+            biased ? new MfBiases(3.25f, ArtifactSamples.Values(7, 3), ArtifactSamples.Values(11, 4)) : null, 0.5f, 10f);
         var path = _dir.File("mf.safetensors");
         MfFactorFile.Save(model, path, new Dictionary<string, string> { ["lr"] = "0.01" });
 
@@ -49,7 +49,7 @@ public sealed class MfFactorFileTests : IDisposable
     public void Ml100k_shaped_file_is_the_header_plus_the_raw_payload_and_nothing_else()
     {
         var path = _dir.File("mf.safetensors");
-        MfFactorFile.Save(Samples.Mf(943, 1682, 100, biased: true), path);
+        MfFactorFile.Save(ArtifactSamples.Mf(943, 1682, 100, biased: true), path);
         using var reader = SafeTensorsReader.Open(path);
         const long payload = ((943 + 1682) * 100 * 4) + ((943 + 1682) * 4) + 4;
         Assert.Equal(reader.DataOffset + payload, new FileInfo(path).Length);
@@ -59,7 +59,7 @@ public sealed class MfFactorFileTests : IDisposable
     [Fact]
     public void Reserved_metadata_keys_cannot_be_overridden()
     {
-        var model = Samples.Mf(2, 2, 2, biased: false);
+        var model = ArtifactSamples.Mf(2, 2, 2, biased: false);
         Assert.Throws<ArgumentException>(() => MfFactorFile.Save(model, _dir.File("x.safetensors"),
             new Dictionary<string, string> { [MfFactorFile.VariantKey] = "biased" }));
     }
@@ -118,8 +118,8 @@ public sealed class MfFactorFileTests : IDisposable
     {
         var path = _dir.File("py.safetensors");
         new SafeTensorsWriter()
-            .Add(MfFactorFile.UserFactors, Samples.Values(6, 1), 2, 3)
-            .Add(MfFactorFile.ItemFactors, Samples.Values(9, 2), 3, 3)
+            .Add(MfFactorFile.UserFactors, ArtifactSamples.Values(6, 1), 2, 3)
+            .Add(MfFactorFile.ItemFactors, ArtifactSamples.Values(9, 2), 3, 3)
             .Add(MfFactorFile.GlobalMean, new[] { 3.5f }, 1)
             .Add(MfFactorFile.UserBias, new float[2], 2)
             .Add(MfFactorFile.ItemBias, new float[3], 3)
@@ -134,7 +134,7 @@ public sealed class MfFactorFileTests : IDisposable
     public void Truncated_factor_file_is_refused()
     {
         var path = _dir.File("mf.safetensors");
-        MfFactorFile.Save(Samples.Mf(20, 30, 8, biased: true), path);
+        MfFactorFile.Save(ArtifactSamples.Mf(20, 30, 8, biased: true), path);
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..^4]);
         var e = Assert.Throws<ArtifactFormatException>(() => MfFactorFile.Load(path));

@@ -6,8 +6,8 @@ namespace Recommender.Models.Tests;
 
 public sealed class ModelRepositoryTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
-    private readonly ManualTimeProvider _time = new(Samples.Epoch);
+    private readonly ArtifactTempDirectory _dir = new();
+    private readonly ArtifactTestClock _time = new(ArtifactSamples.Epoch);
     private readonly ModelRepository _repo;
 
     public ModelRepositoryTests() => _repo = new ModelRepository(_dir.Path, _time);
@@ -19,11 +19,11 @@ public sealed class ModelRepositoryTests : IDisposable
     private Manifest Publish(string name = "movielens", bool biased = true, int users = 9, int items = 13, int factors = 4)
     {
         using var draft = _repo.BeginPublish(name);
-        var maps = Samples.IdMaps(users, items);
+        var maps = ArtifactSamples.IdMaps(users, items);
         draft.AddIdMaps(maps);
-        draft.AddMfModel(Samples.Mf(users, items, factors, biased));
-        draft.AddCatalog(Samples.Catalog(maps, extra: 3));
-        draft.AddSeenItems(SeenItems.FromRatings(Samples.Ratings(users, items, 40)));
+        draft.AddMfModel(ArtifactSamples.Mf(users, items, factors, biased));
+        draft.AddCatalog(ArtifactSamples.Catalog(maps, extra: 3));
+        draft.AddSeenItems(SeenItems.FromRatings(ArtifactSamples.Ratings(users, items, 40)));
         File.WriteAllBytes(draft.PathFor("neural.onnx"), [1, 2, 3, 4, 5]);
         draft.AddModel(ModelEntry.Neural("neural.onnx", 20, [64, 32]));
         return draft.Commit(Dataset, new Dictionary<string, string> { ["lr"] = "0.01" }, new Dictionary<string, double> { ["rmse"] = 0.93 });
@@ -38,18 +38,18 @@ public sealed class ModelRepositoryTests : IDisposable
         var bundle = _repo.OpenVersion("movielens", 1);
         Assert.Equal("movielens", bundle.ModelName);
         Assert.Equal(1, bundle.Version);
-        Assert.Equal(Samples.Epoch, bundle.Manifest.CreatedAt);
+        Assert.Equal(ArtifactSamples.Epoch, bundle.Manifest.CreatedAt);
         Assert.Equal(Dataset, bundle.Manifest.Dataset);
         Assert.Equal("0.01", bundle.Manifest.HyperParameters["lr"]);
         Assert.Equal(0.93, bundle.Manifest.Metrics["rmse"]);
 
-        var expectedMaps = Samples.IdMaps(9, 13);
+        var expectedMaps = ArtifactSamples.IdMaps(9, 13);
         Assert.Equal(expectedMaps.Users.ExternalIds, bundle.Users.ExternalIds);
         Assert.Equal(expectedMaps.Items.ExternalIds, bundle.Items.ExternalIds);
         Assert.Equal(expectedMaps.Fingerprint(), bundle.Manifest.IdMapFingerprint);
 
         var mf = Assert.IsType<MfModel>(bundle.Mf);
-        var expectedMf = Samples.Mf(9, 13, 4, biased: true);
+        var expectedMf = ArtifactSamples.Mf(9, 13, 4, biased: true);
         Assert.Equal(expectedMf.UserFactors, mf.UserFactors);
         Assert.Equal(expectedMf.Biases!.Item, mf.Biases!.Item);
         Assert.Equal("biased", bundle.Manifest.FindModel("mf")!.Property("variant"));
@@ -58,7 +58,7 @@ public sealed class ModelRepositoryTests : IDisposable
         Assert.True(bundle.Catalog.Contains(900_002)); // in the catalog, not in the id map
         Assert.False(bundle.Items.TryGetIndex(900_002, out _));
 
-        var expectedSeen = SeenItems.FromRatings(Samples.Ratings(9, 13, 40));
+        var expectedSeen = SeenItems.FromRatings(ArtifactSamples.Ratings(9, 13, 40));
         Assert.Equal(expectedSeen.Items.ToArray(), bundle.SeenItems!.Items.ToArray());
 
         var onnx = bundle.ModelPath("neural");
@@ -96,7 +96,7 @@ public sealed class ModelRepositoryTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_dir.Path, "Upper"));
 
         using var draft = _repo.BeginPublish("movielens");
-        draft.AddIdMaps(Samples.IdMaps(2, 2));
+        draft.AddIdMaps(ArtifactSamples.IdMaps(2, 2));
         Assert.True(Directory.Exists(draft.StagingPath));
         Assert.StartsWith(Path.Combine(modelDir, ".staging-"), draft.StagingPath, StringComparison.Ordinal);
 
@@ -111,8 +111,8 @@ public sealed class ModelRepositoryTests : IDisposable
         using (var draft = _repo.BeginPublish("movielens"))
         {
             staging = draft.StagingPath;
-            draft.AddIdMaps(Samples.IdMaps(3, 3));
-            draft.AddMfModel(Samples.Mf(3, 3, 2, biased: false));
+            draft.AddIdMaps(ArtifactSamples.IdMaps(3, 3));
+            draft.AddMfModel(ArtifactSamples.Mf(3, 3, 2, biased: false));
         }
 
         Assert.False(Directory.Exists(staging));
@@ -128,8 +128,8 @@ public sealed class ModelRepositoryTests : IDisposable
         var drafts = Enumerable.Range(0, publishers).Select(_ =>
         {
             var draft = _repo.BeginPublish("movielens");
-            draft.AddIdMaps(Samples.IdMaps(4, 5));
-            draft.AddMfModel(Samples.Mf(4, 5, 3, biased: false));
+            draft.AddIdMaps(ArtifactSamples.IdMaps(4, 5));
+            draft.AddMfModel(ArtifactSamples.Mf(4, 5, 3, biased: false));
             return draft;
         }).ToList();
 
@@ -203,8 +203,8 @@ public sealed class ModelRepositoryTests : IDisposable
     public void Commit_refuses_shapes_that_disagree_with_the_id_maps()
     {
         using var draft = _repo.BeginPublish("movielens");
-        draft.AddIdMaps(Samples.IdMaps(5, 6));
-        draft.AddMfModel(Samples.Mf(5, 7, 2, biased: false));
+        draft.AddIdMaps(ArtifactSamples.IdMaps(5, 6));
+        draft.AddMfModel(ArtifactSamples.Mf(5, 7, 2, biased: false));
         var e = Assert.Throws<ArtifactFormatException>(() => draft.Commit(Dataset));
         Assert.Contains("5 users x 7 items", e.Message, StringComparison.Ordinal);
         Assert.Contains("5 x 6", e.Message, StringComparison.Ordinal);
@@ -216,7 +216,7 @@ public sealed class ModelRepositoryTests : IDisposable
     {
         Publish();
         var ids = Path.Combine(_repo.VersionPath("movielens", 1), "ids.safetensors");
-        var maps = Samples.IdMaps(9, 13);
+        var maps = ArtifactSamples.IdMaps(9, 13);
         var shuffled = new IdMaps(Recommender.Data.IdMap.FromExternalIds([.. maps.Users.ExternalIds.Reverse()]), maps.Items);
         IdMapFile.Save(shuffled, ids);
         // Re-list the new checksum so only the fingerprint can catch the change.
@@ -246,7 +246,7 @@ public sealed class ModelRepositoryTests : IDisposable
     public void Committed_draft_is_sealed_and_dispose_keeps_the_version()
     {
         var draft = _repo.BeginPublish("movielens");
-        draft.AddIdMaps(Samples.IdMaps(2, 2));
+        draft.AddIdMaps(ArtifactSamples.IdMaps(2, 2));
         var manifest = draft.Commit(Dataset);
         draft.Dispose();
         Assert.Same(manifest, draft.Committed);
@@ -261,16 +261,16 @@ public sealed class ModelRepositoryTests : IDisposable
     {
         Publish();
         var old = _repo.BeginPublish("movielens");
-        Directory.SetLastWriteTimeUtc(old.StagingPath, Samples.Epoch.UtcDateTime.AddHours(-3));
+        Directory.SetLastWriteTimeUtc(old.StagingPath, ArtifactSamples.Epoch.UtcDateTime.AddHours(-3));
         var fresh = _repo.BeginPublish("movielens");
-        Directory.SetLastWriteTimeUtc(fresh.StagingPath, Samples.Epoch.UtcDateTime.AddMinutes(-5));
+        Directory.SetLastWriteTimeUtc(fresh.StagingPath, ArtifactSamples.Epoch.UtcDateTime.AddMinutes(-5));
 
         Assert.Equal(1, _repo.CleanStaleStaging(TimeSpan.FromHours(1)));
         Assert.False(Directory.Exists(old.StagingPath));
         Assert.True(Directory.Exists(fresh.StagingPath));
         Assert.Equal([1L], _repo.ListVersions("movielens"));
 
-        _time.Now = Samples.Epoch.AddHours(2);
+        _time.Now = ArtifactSamples.Epoch.AddHours(2);
         Assert.Equal(1, _repo.CleanStaleStaging(TimeSpan.FromHours(1)));
         Assert.False(Directory.Exists(fresh.StagingPath));
         old.Dispose();

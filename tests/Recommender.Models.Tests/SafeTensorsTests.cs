@@ -6,7 +6,7 @@ namespace Recommender.Models.Tests;
 
 public sealed class SafeTensorsTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly ArtifactTempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -48,7 +48,7 @@ public sealed class SafeTensorsTests : IDisposable
     public void Round_trips_every_supported_type_shape_and_metadata()
     {
         var path = _dir.File("all.safetensors");
-        var matrix = Samples.Values(12, 5);
+        var matrix = ArtifactSamples.Values(12, 5);
         new SafeTensorsWriter()
             .AddMetadata("variant", "biased")
             .AddMetadata("title", "Amélie \"quoted\" \\ tab\t")

@@ -5,9 +5,9 @@ using Recommender.Models.Mf;
 namespace Recommender.Models.Tests;
 
 /// <summary>A fresh directory under the system temp folder, deleted on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
+internal sealed class ArtifactTempDirectory : IDisposable
 {
-    public TempDirectory()
+    public ArtifactTempDirectory()
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "recommender-models-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
@@ -31,14 +31,14 @@ internal sealed class TempDirectory : IDisposable
 }
 
 /// <summary>A clock the test sets, so created-at stamps and staleness are deterministic.</summary>
-internal sealed class ManualTimeProvider(DateTimeOffset now) : TimeProvider
+internal sealed class ArtifactTestClock(DateTimeOffset now) : TimeProvider
 {
     public DateTimeOffset Now { get; set; } = now;
 
     public override DateTimeOffset GetUtcNow() => Now;
 }
 
-internal static class Samples
+internal static class ArtifactSamples
 {
     public static readonly DateTimeOffset Epoch = new(2026, 11, 27, 2, 0, 0, TimeSpan.Zero);
 
