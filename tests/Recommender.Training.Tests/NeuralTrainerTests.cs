@@ -94,6 +94,18 @@ public sealed class NeuralTrainerTests
     }
 
     [Fact]
+    public void Cancellation_stops_an_epoch_midway()
+    {
+        // Batch size 1: one epoch is ~9,600 optimizer steps, seconds of work.
+        var (train, _) = Planted;
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var reports = 0;
+        Assert.ThrowsAny<OperationCanceledException>(() => NeuralTrainer.Train(
+            train, null, new NeuralTrainingOptions { Epochs = 1, BatchSize = 1 }, new SyncProgress<NeuralEpochReport>(_ => reports++), cts.Token));
+        Assert.Equal(0, reports);
+    }
+
+    [Fact]
     public void Default_options_are_the_notebooks_and_valid()
     {
         var options = new NeuralTrainingOptions();

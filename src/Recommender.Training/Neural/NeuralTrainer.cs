@@ -59,7 +59,16 @@ public static class NeuralTrainer
 
         cancellationToken.ThrowIfCancellationRequested();
         using var gate = TorchGate.Enter();
-        return TrainLocked(train, validation, options, progress, cancellationToken);
+        var previousThreads = torch.get_num_threads();
+        torch.set_num_threads(options.Threads);
+        try
+        {
+            return TrainLocked(train, validation, options, progress, cancellationToken);
+        }
+        finally
+        {
+            torch.set_num_threads(previousThreads);
+        }
     }
 
     /// <summary>
@@ -88,7 +97,6 @@ public static class NeuralTrainer
         CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        torch.set_num_threads(options.Threads);
         torch.manual_seed(options.Seed);
         var shuffle = new Random(options.Seed);
 
