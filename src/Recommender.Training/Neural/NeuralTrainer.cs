@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using Recommender.Data;
+using Recommender.Models.Neural;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Recommender.Training.Neural;
+
+/// <summary>
+/// Trains <see cref="NeuralRatingModel"/> as the seed notebook does: Adam on the MSE loss in
+/// shuffled mini-batches. Seeded and, with one thread, bit-for-bit reproducible.
+/// </summary>
+/// <remarks>
+/// libtorch's random generator and thread count are process-wide, so trainings in one process
+/// run one at a time (a second call waits for the first); that also keeps runs reproducible.
+/// </remarks>
+public static class NeuralTrainer
+{
+    /// <summary>
+    /// Trains on <paramref name="train"/>, evaluating on <paramref name="validation"/> (if given)
+    /// after every epoch. Cancellation is observed between batches and throws
+    /// <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public static NeuralTrainingResult Train(
+        IndexedRatings train,
+        IndexedRatings? validation,
+        NeuralTrainingOptions options,
+        IProgress<NeuralEpochReport>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (train.Count == 0)
+        {
+            throw new ArgumentException("The training data is empty.", nameof(train));
+        }
+
+        if (options.EarlyStoppingPatience is not null && (validation is null || validation.Count == 0))
+        {
+            throw new ArgumentException("EarlyStoppingPatience needs non-empty validation data.", nameof(validation));
+        }
+
+        if (validation is not null && (validation.UserCount > train.UserCount || validation.ItemCount > train.ItemCount))
+        {
+            throw new ArgumentException(
+                $"Validation data has {validation.UserCount} users x {validation.ItemCount} items; "
+                + $"the training data (and model) only {train.UserCount} x {train.ItemCount}.",
+                nameof(validation));
+        }
+
+        NeuralRatingModel.CheckIndices(train.Users, train.UserCount, "Training user");
+        NeuralRatingModel.CheckIndices(train.Items, train.ItemCount, "Training item");
+        if (validation is not null)
+        {
+            NeuralRatingModel.CheckIndices(validation.Users, train.UserCount, "Validation user");
+            NeuralRatingModel.CheckIndices(validation.Items, train.ItemCount, "Validation item");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        using var gate = TorchGate.Enter();
+        var previousThreads = torch.get_num_threads();
+        torch.set_num_threads(options.Threads);
+        try
+        {
+            return TrainLocked(train, validation, options, progress, cancellationToken);
+        }
+        finally
+        {
+            torch.set_num_threads(previousThreads);
+        }
+    }
+
+    /// <summary>
+    /// Scores (user, item) index pairs with TorchSharp from exported <paramref name="weights"/>:
+    /// the reference the ONNX export is checked against. Predictions are not clipped.
+    /// </summary>
+    public static float[] PredictWithTorch(NeuralWeights weights, ReadOnlySpan<int> users, ReadOnlySpan<int> items)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        using var model = NeuralRatingModel.FromWeights(weights);
+        return model.Predict(users, items);
+    }
+
+    /// <summary>Scores the pairs of <paramref name="pairs"/> (its values are ignored).</summary>
+    public static float[] PredictWithTorch(NeuralWeights weights, IndexedRatings pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        return PredictWithTorch(weights, pairs.Users, pairs.Items);
+    }
+
+    private static NeuralTrainingResult TrainLocked(
+        IndexedRatings train,
+        IndexedRatings? validation,
+        NeuralTrainingOptions options,
+        IProgress<NeuralEpochReport>? progress,
+        CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        torch.manual_seed(options.Seed);
+        var shuffle = new Random(options.Seed);
+
+        using var model = new NeuralRatingModel(
+            train.UserCount, train.ItemCount, options.EmbeddingDim, options.HiddenSizes, options.Dropout);
+        using var optimizer = torch.optim.Adam(
+            model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weight_decay: options.WeightDecay);
+
+        var n = train.Count;
+        using var allUsers = torch.tensor(ToLong(train.Users));
+        using var allItems = torch.tensor(ToLong(train.Items));
+        using var allValues = torch.tensor(train.Values);
+        var order = new long[n];
+        for (var k = 0; k < n; k++)
+        {
+            order[k] = k;
+        }
+
+        var reports = new List<NeuralEpochReport>(options.Epochs);
+        var bestRmse = double.PositiveInfinity;
+        var bestEpoch = 0;
+        NeuralWeights? bestWeights = null;
+        var stoppedEarly = false;
+        for (var epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            var epochStarted = Stopwatch.GetTimestamp();
+            Shuffle(order, shuffle);
+            model.train();
+            double lossSum = 0;
+            using (var epochScope = torch.NewDisposeScope())
+            {
+                using var permutation = torch.tensor(order);
+                var users = allUsers.index_select(0, permutation);
+                var items = allItems.index_select(0, permutation);
+                var values = allValues.index_select(0, permutation);
+                for (var start = 0; start < n; start += options.BatchSize)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var size = Math.Min(options.BatchSize, n - start);
+                    using var batchScope = torch.NewDisposeScope();
+                    optimizer.zero_grad();
+                    var predictions = model.forward(users.narrow(0, start, size), items.narrow(0, start, size));
+                    var loss = nn.functional.mse_loss(predictions, values.narrow(0, start, size));
+                    loss.backward();
+                    optimizer.step();
+                    lossSum += loss.item<float>() * (double)size;
+                }
+            }
+
+            var trainMse = lossSum / n;
+            if (!double.IsFinite(trainMse))
+            {
+                throw new InvalidOperationException(
+                    $"Training diverged in epoch {epoch} (train MSE {trainMse}); lower the learning rate.");
+            }
+
+            double? rmse = null;
+            double? mae = null;
+            if (validation is { Count: > 0 })
+            {
+                (rmse, mae) = Evaluate(model, validation, options.EvaluationBatchSize);
+            }
+
+            var isBest = rmse is null || rmse.Value < bestRmse;
+            if (isBest)
+            {
+                bestRmse = rmse ?? double.PositiveInfinity;
+                bestEpoch = epoch;
+                if (options.EarlyStoppingPatience is not null)
+                {
+                    bestWeights = model.ExportWeights();
+                }
+            }
+
+            var report = new NeuralEpochReport(
+                epoch, options.Epochs, trainMse, rmse, mae, isBest, Stopwatch.GetElapsedTime(epochStarted));
+            reports.Add(report);
+            progress?.Report(report);
+
+            if (options.EarlyStoppingPatience is { } patience && epoch - bestEpoch >= patience && epoch < options.Epochs)
+            {
+                stoppedEarly = true;
+                break;
+            }
+        }
+
+        var lastEpoch = reports.Count;
+        NeuralWeights weights;
+        int weightsEpoch;
+        if (bestWeights is not null)
+        {
+            weights = bestWeights;
+            weightsEpoch = bestEpoch;
+        }
+        else
+        {
+            weights = model.ExportWeights();
+            weightsEpoch = lastEpoch;
+        }
+
+        return new NeuralTrainingResult(
+            weights, reports, bestEpoch, weightsEpoch, stoppedEarly, Stopwatch.GetElapsedTime(started));
+    }
+
+    private static (double Rmse, double Mae) Evaluate(NeuralRatingModel model, IndexedRatings data, int batchSize)
+    {
+        var predictions = model.Predict(data.Users, data.Items, batchSize);
+        double squared = 0;
+        double absolute = 0;
+        for (var k = 0; k < predictions.Length; k++)
+        {
+            var error = (double)predictions[k] - data.Values[k];
+            squared += error * error;
+            absolute += Math.Abs(error);
+        }
+
+        return (Math.Sqrt(squared / predictions.Length), absolute / predictions.Length);
+    }
+
+    private static void Shuffle(long[] order, Random random)
+    {
+        for (var k = order.Length - 1; k > 0; k--)
+        {
+            var j = random.Next(k + 1);
+            (order[k], order[j]) = (order[j], order[k]);
+        }
+    }
+
+    private static long[] ToLong(int[] values)
+    {
+        var result = new long[values.Length];
+        for (var k = 0; k < values.Length; k++)
+        {
+            result[k] = values[k];
+        }
+
+        return result;
+    }
+}
