@@ -100,7 +100,15 @@ public sealed partial class MovieLensDownloader
                 Directory.Delete(folder, recursive: true);
             }
 
-            Directory.Move(root, folder);
+            try
+            {
+                Directory.Move(root, folder);
+            }
+            catch (IOException) when (IsComplete(name))
+            {
+                // Another process finished the same download first; its copy is as good as ours.
+                return folder;
+            }
             if (!IsComplete(name))
             {
                 throw new DatasetDownloadException($"{zipUrl} unzipped into {folder} but holds no MovieLens dataset.");
