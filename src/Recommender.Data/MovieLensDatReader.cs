@@ -6,7 +6,8 @@ namespace Recommender.Data;
 /// ml-1m / ml-10m: ratings.dat (UserID::MovieID::Rating::Timestamp), movies.dat
 /// (MovieID::Title::Genres, genres '|'-separated) and, for ml-1m only, users.dat
 /// (UserID::Gender::Age::Occupation::Zip). ml-1m is Latin-1 and ml-10m UTF-8, so the catalog's
-/// encoding is detected.
+/// encoding is detected. ml-1m's age column is its bracket code (1, 18, 25, 35, 45, 50, 56: the
+/// bracket's lower bound), kept as is.
 /// </summary>
 internal static class MovieLensDatReader
 {

@@ -35,7 +35,10 @@ public sealed class SyntheticDatasetGenerator
 
     public SyntheticDatasetOptions Options => _options;
 
-    /// <summary>Creates <paramref name="folder"/> if needed and writes the dataset into it.</summary>
+    /// <summary>
+    /// Creates <paramref name="folder"/> if needed and writes the dataset into it. u.info is
+    /// written last, so a folder whose run was interrupted has none.
+    /// </summary>
     public SyntheticDatasetSummary Generate(string folder, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
