@@ -1,0 +1,65 @@
+namespace Recommender.Data;
+
+/// <summary>
+/// A split made ready for training: id maps built from the training part only (a model can only
+/// have parameters for users and items it has seen), the indexed training ratings, the test
+/// ratings the model can score (<see cref="TestKnown"/>), and the test ratings whose user or item
+/// never appears in training (<see cref="TestCold"/>). Cold pairs are kept and counted, never
+/// dropped, so that evaluation can score them with a fallback and report how many there were.
+/// </summary>
+public sealed class TrainingSet
+{
+    private TrainingSet(IdMap users, IdMap items, IndexedRatings train, IndexedRatings testKnown, RatingTable testCold, RatingTable testKnownRaw)
+    {
+        UserMap = users;
+        ItemMap = items;
+        Train = train;
+        TestKnown = testKnown;
+        TestCold = testCold;
+        TestKnownRatings = testKnownRaw;
+    }
+
+    /// <summary>Users of the training part, in order of first appearance (as the notebook's unique()).</summary>
+    public IdMap UserMap { get; }
+
+    public IdMap ItemMap { get; }
+
+    public IndexedRatings Train { get; }
+
+    /// <summary>Test ratings whose user and item are both in training, indexed with the training maps.</summary>
+    public IndexedRatings TestKnown { get; }
+
+    /// <summary>The same rows as <see cref="TestKnown"/> with external ids and timestamps.</summary>
+    public RatingTable TestKnownRatings { get; }
+
+    /// <summary>Test ratings with a user or item unseen in training.</summary>
+    public RatingTable TestCold { get; }
+
+    public int TestCount => TestKnown.Count + TestCold.Count;
+
+    public static TrainingSet Build(DataSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        var users = IdMap.FromFirstAppearance(split.Train.UserIds);
+        var items = IdMap.FromFirstAppearance(split.Train.ItemIds);
+        var train = IndexedRatings.From(split.Train, users, items);
+
+        var test = split.Test;
+        var known = new List<int>(test.Count);
+        var cold = new List<int>();
+        for (var r = 0; r < test.Count; r++)
+        {
+            var isKnown = users.TryGetIndex(test.UserIds[r], out _) && items.TryGetIndex(test.ItemIds[r], out _);
+            (isKnown ? known : cold).Add(r);
+        }
+
+        var knownRatings = test.Select(known.ToArray());
+        return new TrainingSet(
+            users,
+            items,
+            train,
+            IndexedRatings.From(knownRatings, users, items),
+            test.Select(cold.ToArray()),
+            knownRatings);
+    }
+}
