@@ -1,5 +1,6 @@
-using Recommender.Models;
+using System.Globalization;
 using Recommender.Models.Artifacts;
+using Recommender.Models.Repository;
 
 namespace Recommender.Serving;
 
@@ -15,10 +16,17 @@ public sealed class ServableModel
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _references = 1;
 
-    internal ServableModel(ModelVersionBundle bundle, MfSimdScorer? mf, OnnxSession? neuralSession,
-        PredictionBatcher? neuralBatcher, string executionProvider)
+    internal ServableModel(ModelVersionBundle bundle, ItemCatalog catalog, SeenItems seen, MfSimdScorer? mf,
+        OnnxSession? neuralSession, PredictionBatcher? neuralBatcher, string executionProvider)
     {
         Bundle = bundle;
+        Catalog = catalog;
+        Seen = seen;
+        MinRating = Number(bundle.Manifest.HyperParameters, ManifestKeys.MinRating, 1f);
+        MaxRating = Number(bundle.Manifest.HyperParameters, ManifestKeys.MaxRating, 5f);
+        FallbackRating = bundle.Manifest.Metrics.TryGetValue(ManifestKeys.TrainingMeanRating, out var mean)
+            ? (float)mean
+            : (MinRating + MaxRating) / 2;
         Mf = mf;
         _neuralSession = neuralSession;
         NeuralBatcher = neuralBatcher;
@@ -32,15 +40,15 @@ public sealed class ServableModel
 
     public ModelVersionBundle Bundle { get; }
 
-    public string Name => Bundle.Manifest.ModelName;
+    public string Name => Bundle.ModelName;
 
-    public long Version => Bundle.Manifest.Version;
+    public long Version => Bundle.Version;
 
     public IdMaps Ids => Bundle.IdMaps;
 
-    public ItemCatalog Catalog => Bundle.Catalog;
+    public ItemCatalog Catalog { get; }
 
-    public SeenItems Seen => Bundle.SeenItems;
+    public SeenItems Seen { get; }
 
     public MfSimdScorer? Mf { get; }
 
@@ -50,9 +58,9 @@ public sealed class ServableModel
     /// <summary>The provider ONNX Runtime really runs the neural graph on.</summary>
     public string ExecutionProvider { get; }
 
-    public float MinRating => Bundle.Manifest.MinRating;
+    public float MinRating { get; }
 
-    public float MaxRating => Bundle.Manifest.MaxRating;
+    public float MaxRating { get; }
 
     /// <summary>Completes when the last reference is gone and the sessions are disposed.</summary>
     public Task Closed => _closed.Task;
@@ -61,7 +69,7 @@ public sealed class ServableModel
     public long[] AllItemIndices { get; }
 
     /// <summary>What a pair with an unknown id gets under the fallback policy: the training mean.</summary>
-    public float FallbackRating => Bundle.Manifest.TrainingMeanRating;
+    public float FallbackRating { get; }
 
     public bool Has(ServedKind kind) => kind == ServedKind.Mf ? Mf is not null : NeuralBatcher is not null;
 
@@ -91,6 +99,11 @@ public sealed class ServableModel
             _ = CloseAsync();
         }
     }
+
+    private static float Number(IReadOnlyDictionary<string, string> values, string key, float fallback) =>
+        values.TryGetValue(key, out var text) && float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : fallback;
 
     private async Task CloseAsync()
     {

@@ -86,12 +86,17 @@ public sealed class VersionDraft : IDisposable
         _models[entry.File] = entry;
     }
 
+    /// <summary>The number the next commit would claim now (files that embed their version use it with requiredVersion).</summary>
+    public long NextVersion => (_repository.LatestVersion(ModelName) ?? 0) + 1;
+
     /// <summary>
     /// Seals the draft as the next version of the model and returns its manifest. Checks the draft
-    /// opens (shapes agree with the id maps) before anything becomes visible.
+    /// opens (shapes agree with the id maps) before anything becomes visible. With
+    /// <paramref name="requiredVersion"/>, only that number is claimed (for drafts whose files
+    /// embed it, such as ONNX metadata); if another publisher took it, the commit fails.
     /// </summary>
     public Manifest Commit(DatasetInfo dataset, IReadOnlyDictionary<string, string>? hyperParameters = null,
-        IReadOnlyDictionary<string, double>? metrics = null)
+        IReadOnlyDictionary<string, double>? metrics = null, long? requiredVersion = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ThrowIfDone();
@@ -132,7 +137,12 @@ public sealed class VersionDraft : IDisposable
         var modelDirectory = Path.GetDirectoryName(StagingPath)!;
         for (var attempt = 0; attempt < MaxRenameAttempts; attempt++)
         {
-            var candidate = (_repository.LatestVersion(ModelName) ?? 0) + 1;
+            var candidate = NextVersion;
+            if (requiredVersion is { } required && candidate != required)
+            {
+                throw new IOException($"Version {required} of '{ModelName}' was claimed by another publisher (next free: {candidate}).");
+            }
+
             manifest = manifest.WithVersion(candidate);
             manifest.Save(Path.Combine(StagingPath, ArtifactFileNames.Manifest));
             DirectorySync.Flush(StagingPath);

@@ -1,4 +1,4 @@
-namespace Recommender.Serving.Tests;
+namespace Recommender.Data.Tests;
 
 public sealed class TopNTests
 {

@@ -1,4 +1,4 @@
-namespace Recommender.Serving;
+namespace Recommender.Data;
 
 /// <summary>
 /// Partial selection of the n best-scoring candidates with a bounded min-heap: O(m log n) for m

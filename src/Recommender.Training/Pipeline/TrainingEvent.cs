@@ -1,0 +1,15 @@
+namespace Recommender.Training.Pipeline;
+
+/// <summary>What a training run reports as it goes (the CLI prints these; the trainer service streams them).</summary>
+public abstract record TrainingEvent;
+
+/// <summary>The dataset is loaded and split.</summary>
+public sealed record DatasetPrepared(string Name, int Ratings, int TrainRatings, int TestRatings, int Users, int Items, double Seconds) : TrainingEvent;
+
+/// <summary>One epoch of one model finished.</summary>
+/// <param name="Model">"mf" or "neural".</param>
+/// <param name="TrainLoss">Training MSE after the epoch.</param>
+public sealed record EpochFinished(string Model, int Epoch, int Epochs, double TrainLoss, double? ValidationRmse, double? ValidationMae, double Seconds) : TrainingEvent;
+
+/// <summary>Training is done; artifacts are being written and verified.</summary>
+public sealed record Exporting : TrainingEvent;
