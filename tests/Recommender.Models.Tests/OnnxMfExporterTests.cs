@@ -105,6 +105,26 @@ public sealed class OnnxMfExporterTests
         Assert.Equal("sha256:def456", session.ModelMetadata.CustomMetadataMap[OnnxMetadataKeys.IdMapFingerprint]);
     }
 
+    [Fact]
+    public void Top_k_beyond_the_catalog_is_refused_so_serving_must_clamp_it()
+    {
+        var model = OnnxTestSupport.RandomMf(seed: 18, biased: false, users: 5, items: 9, factors: 3);
+        using var session = OnnxTestSupport.CpuSession(MfOnnxExporter.ExportTopK(model, Metadata));
+
+        var (_, all) = RunTopK(session, [0], model.ItemCount);
+        Assert.Equal(Enumerable.Range(0, model.ItemCount), all.Select(i => (int)i).Order());
+        Assert.ThrowsAny<OnnxRuntimeException>(() => RunTopK(session, [0], model.ItemCount + 1));
+    }
+
+    [Fact]
+    public void Unknown_dense_index_is_an_error_not_a_garbage_score()
+    {
+        var model = OnnxTestSupport.RandomMf(seed: 19, biased: true, users: 5, items: 9, factors: 3);
+        using var session = OnnxTestSupport.CpuSession(MfOnnxExporter.ExportPair(model, Metadata));
+
+        Assert.ThrowsAny<OnnxRuntimeException>(() => OnnxTestSupport.RunPairs(session, [5], [0], OnnxNames.Rating));
+    }
+
     internal static (float[] Scores, long[] Indices) RunTopK(InferenceSession session, long[] users, int k)
     {
         using var userValue = OrtValue.CreateTensorValueFromMemory(users, [users.Length]);

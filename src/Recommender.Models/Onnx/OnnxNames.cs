@@ -6,7 +6,11 @@ namespace Recommender.Models.Onnx;
 /// </summary>
 public static class OnnxNames
 {
-    /// <summary>int64 [N] (pair graphs) or [B] (top-k graph): dense user indices.</summary>
+    /// <summary>
+    /// int64 [N] (pair graphs) or [B] (top-k graph): dense user indices. Callers must range-check
+    /// ids: Gather fails the run on an index past the table, but reads a negative one from the end
+    /// (-1 = the last user) without complaint.
+    /// </summary>
     public const string UserIds = "user_ids";
 
     /// <summary>int64 [N]: dense item indices, paired element-wise with <see cref="UserIds"/>.</summary>
