@@ -34,7 +34,7 @@ internal static class MfScoringBenchmark
         {
             var model = RandomModel(users, items, factors, seed: 42);
             using var ort = new OrtTopN(model, BatchSize, TopN);
-            var managed = new ManagedTopNScorer(model, BatchSize, TopN);
+            var managed = new ManagedTopN(model, BatchSize, TopN);
             CheckAgreement(model, ort, managed);
 
             foreach (var batch in new[] { 1, BatchSize })
@@ -68,18 +68,38 @@ internal static class MfScoringBenchmark
         return new MfModel(users, items, factors, p, q, biases: null);
     }
 
-    // Both implementations must return the same items (ties aside) before their speed means anything.
-    private static void CheckAgreement(MfModel model, OrtTopN ort, ManagedTopNScorer managed)
+    // Both implementations must return the same items (ties aside) before their speed means anything:
+    // checked for a lone user (one-user kernel), an odd batch (both kernels) and a full batch, on the
+    // benchmarked model and on a biased variant of it.
+    private static void CheckAgreement(MfModel model, OrtTopN ort, ManagedTopN managed)
     {
-        var users = Enumerable.Range(0, BatchSize).Select(u => u % model.UserCount).ToArray();
-        ort.Run(users);
-        managed.Run(users);
-        for (var n = 0; n < users.Length * TopN; n++)
+        CheckAgreement(model, ort, managed, [1, 7, BatchSize]);
+
+        var random = new Random(7);
+        var biased = new MfModel(model.UserCount, model.ItemCount, model.Factors, model.UserFactors, model.ItemFactors,
+            new MfBiases(3.5f,
+                Enumerable.Range(0, model.UserCount).Select(_ => (float)random.NextDouble() - 0.5f).ToArray(),
+                Enumerable.Range(0, model.ItemCount).Select(_ => (float)random.NextDouble() - 0.5f).ToArray()));
+        using var biasedOrt = new OrtTopN(biased, BatchSize, TopN);
+        CheckAgreement(biased, biasedOrt, new ManagedTopN(biased, BatchSize, TopN), [7]);
+    }
+
+    private static void CheckAgreement(MfModel model, OrtTopN ort, ManagedTopN managed, int[] batches)
+    {
+        foreach (var batch in batches)
         {
-            if (Math.Abs(ort.Scores[n] - managed.Scores[n]) > 1e-4f)
+            var users = Enumerable.Range(0, batch).Select(u => (u * 37) % model.UserCount).ToArray();
+            ort.Run(users);
+            managed.Run(users);
+            for (var n = 0; n < batch * TopN; n++)
             {
-                throw new InvalidOperationException(
-                    $"ORT and managed top-{TopN} disagree at {n}: {ort.Scores[n]} (item {ort.Items[n]}) vs {managed.Scores[n]} (item {managed.Items[n]}).");
+                var tolerance = 1e-4f * Math.Max(1f, Math.Abs(ort.Scores[n]));
+                if (Math.Abs(ort.Scores[n] - managed.Scores[n]) > tolerance)
+                {
+                    throw new InvalidOperationException(
+                        $"ORT and managed top-{TopN} disagree at batch {batch}, slot {n}: {ort.Scores[n]} (item {ort.Items[n]}) " +
+                        $"vs {managed.Scores[n]} (item {managed.Items[n]}).");
+                }
             }
         }
     }
@@ -188,7 +208,7 @@ internal static class MfScoringBenchmark
         }
     }
 
-    private sealed class ManagedTopNScorer(MfModel model, int maxBatch, int k)
+    private sealed class ManagedTopN(MfModel model, int maxBatch, int k)
     {
         private readonly MfTopNScorer _scorer = new(model, maxBatch, k);
 
