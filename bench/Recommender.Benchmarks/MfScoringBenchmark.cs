@@ -462,15 +462,29 @@ internal sealed class TopKHeap(int k)
             SiftUp(_count++);
         }
 
-        var threshold = _count > 0 ? _scores[0] : float.NegativeInfinity;
-        for (; j < scores.Length; j++)
+        // Once the heap is full almost every score loses to the root: test a whole vector against
+        // it at once and look at single scores only in the rare vectors that hold a winner.
+        var width = Vector<float>.Count;
+        for (; j + width <= scores.Length; j += width)
         {
-            if (scores[j] > threshold)
+            if (Vector.GreaterThanAny(new Vector<float>(scores[j..]), new Vector<float>(_scores[0])))
+            {
+                OfferScalar(scores.Slice(j, width), firstItem + j);
+            }
+        }
+
+        OfferScalar(scores[j..], firstItem + j);
+    }
+
+    private void OfferScalar(ReadOnlySpan<float> scores, int firstItem)
+    {
+        for (var j = 0; j < scores.Length; j++)
+        {
+            if (scores[j] > _scores[0])
             {
                 _scores[0] = scores[j];
                 _items[0] = firstItem + j;
                 SiftDown(0);
-                threshold = _scores[0];
             }
         }
     }
