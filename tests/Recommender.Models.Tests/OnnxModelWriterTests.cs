@@ -1,0 +1,90 @@
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using Recommender.Models.Onnx;
+using Recommender.Models.Onnx.Proto;
+
+namespace Recommender.Models.Tests;
+
+public sealed class OnnxModelWriterTests
+{
+    private static readonly Dictionary<string, string> Metadata = new() { [OnnxMetadataKeys.ModelName] = "m" };
+
+    [Fact]
+    public void Model_header_is_always_written()
+    {
+        var model = ModelProto.Parser.ParseFrom(
+            NeuralOnnxExporter.Export(OnnxTestSupport.RandomNeural(seed: 21, users: 4, items: 5, dim: 2, 3), Metadata));
+
+        Assert.Equal(8, model.IrVersion);
+        var opset = Assert.Single(model.OpsetImport);
+        Assert.Equal(string.Empty, opset.Domain);
+        Assert.Equal(17, opset.Version);
+        Assert.Equal("Recommender", model.ProducerName);
+        Assert.False(string.IsNullOrEmpty(model.ProducerVersion));
+        Assert.All(model.Graph.Initializer, tensor => Assert.True(tensor.HasDataType));
+        Assert.All(model.Graph.Input, input => Assert.True(input.Type.TensorType.HasElemType));
+    }
+
+    [Fact]
+    public void Zero_valued_attributes_survive_serialization()
+    {
+        // Gather axis=0 and ReduceSum keepdims=0 equal the protobuf default; with proto3 implicit
+        // presence they would vanish and ReduceSum would silently keep its dimension.
+        var model = ModelProto.Parser.ParseFrom(
+            MfOnnxExporter.ExportPair(OnnxTestSupport.RandomMf(seed: 22, biased: false, users: 4, items: 5, factors: 2), Metadata));
+
+        var reduce = Assert.Single(model.Graph.Node, node => node.OpType == "ReduceSum");
+        var keepdims = Assert.Single(reduce.Attribute);
+        Assert.Equal("keepdims", keepdims.Name);
+        Assert.True(keepdims.HasI);
+        Assert.Equal(0, keepdims.I);
+        Assert.Equal(AttributeProto.Types.AttributeType.Int, keepdims.Type);
+    }
+
+    [Fact]
+    public void Builder_refuses_data_that_does_not_fill_the_shape()
+    {
+        var graph = new OnnxGraphBuilder("g");
+        Assert.Throws<ArgumentException>(() => graph.AddFloatInitializer("w", new float[6], 2, 4));
+    }
+
+    [Fact]
+    public void Builder_refuses_two_producers_of_one_value()
+    {
+        var graph = new OnnxGraphBuilder("g");
+        graph.AddFloatInitializer("w", new float[2], 2);
+        Assert.Throws<InvalidOperationException>(() => graph.AddInt64Initializer("w", [1L], 1));
+    }
+
+    [Fact]
+    public void Onnx_runtime_rejects_an_initializer_whose_shape_disagrees_with_its_data()
+    {
+        // Tamper with an exported model behind the builder's back: ORT checks our shapes at load.
+        var model = NeuralOnnxExporter.BuildModel(OnnxTestSupport.RandomNeural(seed: 23, users: 4, items: 5, dim: 2, 3), Metadata);
+        // One more row than the data holds; Gather's shape inference is happy, the tensor is not.
+        model.Graph.Initializer.Single(tensor => tensor.Name == "user_embedding").Dims[0] += 1;
+
+        var error = Assert.ThrowsAny<OnnxRuntimeException>(() => OnnxTestSupport.CpuSession(model.ToByteArray()).Dispose());
+        Assert.Contains("user_embedding", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Onnx_runtime_rejects_a_layer_whose_shape_does_not_chain()
+    {
+        // Self-consistent tensor, wrong for the graph: embeddings give 4 features, the layer takes 5.
+        var model = NeuralOnnxExporter.BuildModel(OnnxTestSupport.RandomNeural(seed: 24, users: 4, items: 5, dim: 2, 3), Metadata);
+        var index = model.Graph.Initializer.ToList().FindIndex(tensor => tensor.Name == "dense0_weight");
+        var replacement = new TensorProto
+        {
+            Name = "dense0_weight",
+            DataType = (int)TensorProto.Types.DataType.Float,
+            RawData = ByteString.CopyFrom(new byte[3 * 5 * sizeof(float)]),
+        };
+        replacement.Dims.Add([3, 5]);
+        model.Graph.Initializer[index] = replacement;
+
+        // Refused at load by shape inference, not at the first request.
+        var error = Assert.ThrowsAny<OnnxRuntimeException>(() => OnnxTestSupport.CpuSession(model.ToByteArray()).Dispose());
+        Assert.Contains("Gemm", error.Message, StringComparison.Ordinal);
+    }
+}
