@@ -2,6 +2,7 @@
 // Each benchmark lives in its own file and registers one line here.
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["mf-train"] = Recommender.Benchmarks.MfTrainingBenchmark.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

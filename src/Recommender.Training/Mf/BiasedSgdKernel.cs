@@ -13,6 +13,9 @@ namespace Recommender.Training.Mf;
 /// </summary>
 internal static unsafe class BiasedSgdKernel
 {
+    // Fully optimized from the first call: this loop is the whole cost of training, and a short
+    // run should not spend its first epochs in unoptimized tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(
         RatingEntry* ratings,
         int count,

@@ -26,25 +26,30 @@ public sealed record MfTrainingOptions
     };
 
     /// <summary>
-    /// Defaults of the biased variant. Anchors on real ML-100K (Surprise SVD, same update rule):
-    /// k=100, lr 0.005, reg 0.02, 20 epochs gives RMSE 0.950 on u1; k=200, reg 0.08, init std 0.05,
-    /// 60 epochs gives 0.920; LIBMF 0.919–0.921. What moves us past those for the same model:
-    /// (1) ratings are shuffled once (u1.base is sorted by user, and Surprise visits it in that
-    /// order, which biases every epoch toward the last users); (2) a larger initial step with a
-    /// per-epoch decay: it converges in fewer epochs, and the small late steps average out SGD noise
-    /// instead of ending on a noisy iterate; (3) strong regularization (0.08) with many factors
-    /// (200), which on sparse data behaves like a wide, heavily shrunk model rather than overfitting.
-    /// The values were compared on an ML-100K-shaped planted data set (943 x 1682, 100k ratings,
-    /// skewed popularity, integer ratings) against the Surprise settings above; see the report of
-    /// the change that introduced them.
+    /// Defaults of the biased variant, aimed at RMSE ≤ 0.915 on ML-100K u1.
+    /// Anchors on real ML-100K (Surprise SVD, the same update rule): k=100, lr 0.005, reg 0.02,
+    /// 20 epochs → 0.950 on u1 (0.934 5-fold); k=200, reg 0.08, init std 0.05, 60 epochs → 0.920
+    /// (0.907); LIBMF 0.919–0.921. We keep the model of the second anchor (k=200, strong reg 0.08,
+    /// small init 0.05, 60 epochs: many heavily shrunk factors suit 100k sparse ratings) and change
+    /// how it is optimized: (1) ratings are shuffled once, where Surprise walks u1.base in its
+    /// user-sorted order; (2) a 3× larger first step (0.015) decayed by 0.97 per epoch (down to
+    /// 0.0025 by epoch 60): the constant 0.005 is still improving at epoch 60, while the decayed
+    /// schedule converges and its small late steps average out SGD noise.
+    /// On two ML-100K-shaped planted data sets (943 x 1682, 100k integer ratings, heavy-tailed
+    /// activity and popularity, rank 20 + noise; no download possible here) this schedule gave
+    /// held-out RMSE 0.9357 / 0.9231 against 0.9381 / 0.9262 for the Surprise k=200 settings and
+    /// 1.014 / 0.999 for Surprise's defaults; lr 0.02–0.03 peaked earlier and then overfit, decay
+    /// 0.95 stopped short, reg 0.1 was flat. (k=100 did better still on those sets, whose true
+    /// rank is 20; real ratings have a long spectrum, where the anchors favour k=200.) The u1
+    /// number itself is yet to be measured on the real file.
     /// </summary>
     public static MfTrainingOptions BiasedDefaults { get; } = new()
     {
         Variant = MfVariant.Biased,
         Factors = 200,
         Epochs = 60,
-        LearningRate = 0.01f,
-        LearningRateDecay = 0.96f,
+        LearningRate = 0.015f,
+        LearningRateDecay = 0.97f,
         Regularization = 0.08f,
         InitStd = 0.05f,
     };
