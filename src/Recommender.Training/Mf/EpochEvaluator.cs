@@ -1,5 +1,3 @@
-using Recommender.Data;
-
 namespace Recommender.Training.Mf;
 
 /// <summary>
@@ -9,14 +7,14 @@ namespace Recommender.Training.Mf;
 /// </summary>
 internal sealed class EpochEvaluator
 {
-    private const int ChunkSize = 16384;
+    private const int ChunkSize = 4096;
 
     private readonly MfParameters parameters;
     private readonly SgdWorkerPool pool;
     private readonly float minRating;
     private readonly float maxRating;
     private readonly Action<int> job;
-    private IndexedRatings? ratings;
+    private RatingEntry[]? ratings;
     private double[] squared = [];
     private double[] absolute = [];
     private int cursor;
@@ -30,9 +28,9 @@ internal sealed class EpochEvaluator
         job = EvaluateOnWorker;
     }
 
-    public (double Mse, double Mae) Evaluate(IndexedRatings set)
+    public (double Mse, double Mae) Evaluate(RatingEntry[] set)
     {
-        var chunks = (set.Count + ChunkSize - 1) / ChunkSize;
+        var chunks = (set.Length + ChunkSize - 1) / ChunkSize;
         if (squared.Length < chunks)
         {
             squared = new double[chunks];
@@ -59,18 +57,18 @@ internal sealed class EpochEvaluator
             sae += absolute[c];
         }
 
-        return (sse / set.Count, sae / set.Count);
+        return (sse / set.Length, sae / set.Length);
     }
 
     private void EvaluateOnWorker(int worker)
     {
         var set = ratings!;
-        var chunks = (set.Count + ChunkSize - 1) / ChunkSize;
+        var chunks = (set.Length + ChunkSize - 1) / ChunkSize;
         int chunk;
         while ((chunk = Interlocked.Increment(ref cursor) - 1) < chunks)
         {
             var start = chunk * ChunkSize;
-            var (sse, sae) = PredictionErrors.Sum(parameters, set, start, Math.Min(ChunkSize, set.Count - start), minRating, maxRating);
+            var (sse, sae) = PredictionErrors.Sum(parameters, set.AsSpan(start, Math.Min(ChunkSize, set.Length - start)), minRating, maxRating);
             squared[chunk] = sse;
             absolute[chunk] = sae;
         }

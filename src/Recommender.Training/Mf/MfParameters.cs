@@ -6,11 +6,16 @@ namespace Recommender.Training.Mf;
 /// The parameters being trained. Factor rows are stored with a padded <see cref="Stride"/> (a
 /// multiple of the SIMD width for the biased kernel) so the inner loop needs no remainder code;
 /// padding columns start at zero and SGD keeps them at zero (their gradient is zero).
+/// Rows may be stored in an internal order (<see cref="UserRows"/>, <see cref="ItemRows"/>: external
+/// index → internal row) chosen by the block grid for cache locality; the model handed out is
+/// always in external order.
 /// </summary>
 internal sealed class MfParameters
 {
-    private MfParameters(int userCount, int itemCount, int factors, int stride, bool biased, float globalMean)
+    private MfParameters(int userCount, int itemCount, int factors, int stride, bool biased, float globalMean, int[]? userRows, int[]? itemRows)
     {
+        UserRows = userRows;
+        ItemRows = itemRows;
         UserCount = userCount;
         ItemCount = itemCount;
         Factors = factors;
@@ -40,6 +45,12 @@ internal sealed class MfParameters
 
     public float GlobalMean { get; }
 
+    /// <summary>Internal row of each user; null when rows are in external order.</summary>
+    public int[]? UserRows { get; }
+
+    /// <summary>Internal row of each item; null when rows are in external order.</summary>
+    public int[]? ItemRows { get; }
+
     public static int StrideFor(int factors, bool padded)
     {
         if (!padded)
@@ -52,9 +63,9 @@ internal sealed class MfParameters
     }
 
     /// <summary>Normal(0, std) factors, P rows first then Q rows, from one seeded sampler; biases start at zero (as in Surprise).</summary>
-    public static MfParameters CreateRandom(int userCount, int itemCount, int factors, int stride, bool biased, float globalMean, float std, int seed)
+    public static MfParameters CreateRandom(int userCount, int itemCount, int factors, int stride, bool biased, float globalMean, float std, int seed, int[]? userRows = null, int[]? itemRows = null)
     {
-        var parameters = new MfParameters(userCount, itemCount, factors, stride, biased, globalMean);
+        var parameters = new MfParameters(userCount, itemCount, factors, stride, biased, globalMean, userRows, itemRows);
         var sampler = new GaussianSampler(seed);
         Fill(parameters.UserFactors, userCount, factors, stride, sampler, std);
         Fill(parameters.ItemFactors, itemCount, factors, stride, sampler, std);
@@ -62,22 +73,46 @@ internal sealed class MfParameters
     }
 
     /// <summary>Starts from given unpadded row-major factors (and zero biases): lets tests hand-check single steps.</summary>
-    public static MfParameters FromFactors(int userCount, int itemCount, int factors, int stride, bool biased, float globalMean, float[] userFactors, float[] itemFactors)
+    public static MfParameters FromFactors(int userCount, int itemCount, int factors, int stride, bool biased, float globalMean, float[] userFactors, float[] itemFactors, int[]? userRows = null, int[]? itemRows = null)
     {
         if (userFactors.Length != (long)userCount * factors || itemFactors.Length != (long)itemCount * factors)
         {
             throw new ArgumentException("Initial factors must be userCount x k and itemCount x k.");
         }
 
-        var parameters = new MfParameters(userCount, itemCount, factors, stride, biased, globalMean);
-        CopyRows(userFactors, factors, parameters.UserFactors, stride, userCount);
-        CopyRows(itemFactors, factors, parameters.ItemFactors, stride, itemCount);
+        var parameters = new MfParameters(userCount, itemCount, factors, stride, biased, globalMean, userRows, itemRows);
+        for (var u = 0; u < userCount; u++)
+        {
+            userFactors.AsSpan(u * factors, factors).CopyTo(parameters.UserFactors.AsSpan(parameters.UserRow(u) * stride));
+        }
+
+        for (var i = 0; i < itemCount; i++)
+        {
+            itemFactors.AsSpan(i * factors, factors).CopyTo(parameters.ItemFactors.AsSpan(parameters.ItemRow(i) * stride));
+        }
+
         return parameters;
     }
 
     /// <summary>An empty set of the same shape, to hold snapshots of the best epoch.</summary>
     public MfParameters CreateLike() =>
-        new(UserCount, ItemCount, Factors, Stride, UserBias is not null, GlobalMean);
+        new(UserCount, ItemCount, Factors, Stride, UserBias is not null, GlobalMean, UserRows, ItemRows);
+
+    public int UserRow(int user) => UserRows is null ? user : UserRows[user];
+
+    public int ItemRow(int item) => ItemRows is null ? item : ItemRows[item];
+
+    /// <summary>Ratings as packed entries over internal rows, for evaluation.</summary>
+    public RatingEntry[] ToEntries(Data.IndexedRatings ratings)
+    {
+        var entries = new RatingEntry[ratings.Count];
+        for (var n = 0; n < entries.Length; n++)
+        {
+            entries[n] = new RatingEntry(UserRow(ratings.Users[n]), ItemRow(ratings.Items[n]), ratings.Values[n]);
+        }
+
+        return entries;
+    }
 
     public void CopyTo(MfParameters target)
     {
@@ -92,11 +127,23 @@ internal sealed class MfParameters
     {
         var users = new float[(long)UserCount * Factors];
         var items = new float[(long)ItemCount * Factors];
-        CopyRows(UserFactors, Stride, users, Factors, UserCount, Factors);
-        CopyRows(ItemFactors, Stride, items, Factors, ItemCount, Factors);
-        var biases = UserBias is null || ItemBias is null
-            ? null
-            : new MfBiases(GlobalMean, (float[])UserBias.Clone(), (float[])ItemBias.Clone());
+        var userBias = UserBias is null ? null : new float[UserCount];
+        var itemBias = ItemBias is null ? null : new float[ItemCount];
+        for (var u = 0; u < UserCount; u++)
+        {
+            var row = UserRow(u);
+            UserFactors.AsSpan(row * Stride, Factors).CopyTo(users.AsSpan(u * Factors));
+            userBias?[u] = UserBias![row];
+        }
+
+        for (var i = 0; i < ItemCount; i++)
+        {
+            var row = ItemRow(i);
+            ItemFactors.AsSpan(row * Stride, Factors).CopyTo(items.AsSpan(i * Factors));
+            itemBias?[i] = ItemBias![row];
+        }
+
+        var biases = userBias is null || itemBias is null ? null : new MfBiases(GlobalMean, userBias, itemBias);
         return new MfModel(UserCount, ItemCount, Factors, users, items, biases, minRating, maxRating);
     }
 
@@ -109,17 +156,6 @@ internal sealed class MfParameters
             {
                 row[f] = sampler.Next(std);
             }
-        }
-    }
-
-    private static void CopyRows(float[] source, int sourceStride, float[] target, int targetStride, int rows) =>
-        CopyRows(source, sourceStride, target, targetStride, rows, Math.Min(sourceStride, targetStride));
-
-    private static void CopyRows(float[] source, int sourceStride, float[] target, int targetStride, int rows, int width)
-    {
-        for (var r = 0; r < rows; r++)
-        {
-            source.AsSpan(r * sourceStride, width).CopyTo(target.AsSpan(r * targetStride, width));
         }
     }
 }

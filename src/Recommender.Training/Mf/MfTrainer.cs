@@ -44,12 +44,18 @@ public static class MfTrainer
 
         var biased = options.Variant == MfVariant.Biased;
         var threads = options.ResolveThreads();
-        var parameters = CreateParameters(train, options, biased, initialUserFactors, initialItemFactors);
+
+        // The biased kernel works on whole SIMD vectors; the seed path stays unpadded and scalar.
+        var stride = MfParameters.StrideFor(options.Factors, padded: biased);
+        var grid = biased
+            ? MfBlockGrid.Build(train, BlockCount(options, threads, train, stride), options.Seed)
+            : null;
+        var parameters = CreateParameters(train, options, stride, grid, initialUserFactors, initialItemFactors);
+        var trainEntries = grid?.Entries ?? parameters.ToEntries(train);
+        var validationEntries = validation is null ? null : parameters.ToEntries(validation);
 
         using var pool = new SgdWorkerPool(threads);
-        var blocked = biased
-            ? new BlockedSgd(parameters, MfBlockGrid.Build(train, BlockCount(options, threads), options.Seed), pool)
-            : null;
+        var blocked = grid is null ? null : new BlockedSgd(parameters, grid, pool);
         var evaluator = new EpochEvaluator(parameters, pool, options.MinRating, options.MaxRating);
 
         var reports = new List<MfEpochReport>(options.Epochs);
@@ -73,7 +79,7 @@ public static class MfTrainer
             }
 
             var sgdSeconds = Stopwatch.GetElapsedTime(epochStart).TotalSeconds;
-            var (trainMse, _) = evaluator.Evaluate(train);
+            var (trainMse, _) = evaluator.Evaluate(trainEntries);
             if (!double.IsFinite(trainMse))
             {
                 throw new InvalidOperationException(
@@ -82,9 +88,9 @@ public static class MfTrainer
 
             double? rmse = null;
             double? mae = null;
-            if (validation is not null)
+            if (validationEntries is not null)
             {
-                var (mse, absolute) = evaluator.Evaluate(validation);
+                var (mse, absolute) = evaluator.Evaluate(validationEntries);
                 rmse = Math.Sqrt(mse);
                 mae = absolute;
             }
@@ -134,20 +140,21 @@ public static class MfTrainer
             threads);
     }
 
-    private static int BlockCount(MfTrainingOptions options, int threads) =>
-        options.BlockCountOverride > 0 ? options.BlockCountOverride : MfBlockSchedule.BlockCountFor(threads);
+    private static int BlockCount(MfTrainingOptions options, int threads, IndexedRatings train, int stride) =>
+        options.BlockCountOverride > 0
+            ? options.BlockCountOverride
+            : MfBlockSchedule.BlockCountFor(threads, train.Count, train.UserCount, train.ItemCount, stride);
 
-    private static MfParameters CreateParameters(IndexedRatings train, MfTrainingOptions options, bool biased, float[]? userFactors, float[]? itemFactors)
+    private static MfParameters CreateParameters(IndexedRatings train, MfTrainingOptions options, int stride, MfBlockGrid? grid, float[]? userFactors, float[]? itemFactors)
     {
-        // The biased kernel works on whole SIMD vectors; the seed path stays unpadded and scalar.
-        var stride = MfParameters.StrideFor(options.Factors, padded: biased);
+        var biased = options.Variant == MfVariant.Biased;
         var mean = biased ? Mean(train.Values) : 0f;
         if (userFactors is not null && itemFactors is not null)
         {
-            return MfParameters.FromFactors(train.UserCount, train.ItemCount, options.Factors, stride, biased, mean, userFactors, itemFactors);
+            return MfParameters.FromFactors(train.UserCount, train.ItemCount, options.Factors, stride, biased, mean, userFactors, itemFactors, grid?.UserRows, grid?.ItemRows);
         }
 
-        return MfParameters.CreateRandom(train.UserCount, train.ItemCount, options.Factors, stride, biased, mean, options.EffectiveInitStd, options.Seed);
+        return MfParameters.CreateRandom(train.UserCount, train.ItemCount, options.Factors, stride, biased, mean, options.EffectiveInitStd, options.Seed, grid?.UserRows, grid?.ItemRows);
     }
 
     private static void RunSeedEpoch(MfParameters parameters, IndexedRatings train, MfTrainingOptions options, float learningRate, CancellationToken cancellationToken)

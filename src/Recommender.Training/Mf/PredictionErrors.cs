@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Recommender.Training.Mf;
 
@@ -44,59 +45,41 @@ internal static class PredictionErrors
         return (squared, absolute);
     }
 
-    public static (double SquaredSum, double AbsoluteSum) Sum(MfParameters parameters, Data.IndexedRatings ratings, int start, int count, float minRating, float maxRating)
-    {
-        if (parameters.Stride % 8 == 0)
-        {
-            return SumPadded(parameters, ratings, start, count, minRating, maxRating);
-        }
-
-        return Sum(
-            parameters.UserFactors,
-            parameters.ItemFactors,
-            parameters.Stride,
-            parameters.Factors,
-            parameters.GlobalMean,
-            parameters.UserBias,
-            parameters.ItemBias,
-            ratings.Users.AsSpan(start, count),
-            ratings.Items.AsSpan(start, count),
-            ratings.Values.AsSpan(start, count),
-            minRating,
-            maxRating);
-    }
-
-    /// <summary>
-    /// The same sums over SIMD-padded rows with the SGD kernel's dot product: the trainer evaluates
-    /// the whole training set after every epoch, and at k = 100 a general-purpose dot per rating
-    /// costs nearly as much as the SGD step itself. Indices were range-checked before training.
-    /// </summary>
-    private static unsafe (double SquaredSum, double AbsoluteSum) SumPadded(MfParameters parameters, Data.IndexedRatings ratings, int start, int count, float minRating, float maxRating)
+    /// <summary>Sums over packed entries whose indices are the parameters' internal rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe (double SquaredSum, double AbsoluteSum) Sum(MfParameters parameters, ReadOnlySpan<RatingEntry> entries, float minRating, float maxRating)
     {
         var stride = parameters.Stride;
+        var factors = parameters.Factors;
         var mean = parameters.GlobalMean;
+
+        // Padded rows use the SGD kernel's dot product: the trainer evaluates the whole training
+        // set after every epoch, and at k = 100 a general-purpose dot per rating costs nearly as
+        // much as the SGD step itself. Indices were range-checked before training.
+        var padded = stride % 8 == 0;
         double squared = 0;
         double absolute = 0;
         fixed (float* userFactors = parameters.UserFactors)
         fixed (float* itemFactors = parameters.ItemFactors)
         fixed (float* userBias = parameters.UserBias)
         fixed (float* itemBias = parameters.ItemBias)
-        fixed (int* users = &ratings.Users[start])
-        fixed (int* items = &ratings.Items[start])
-        fixed (float* values = &ratings.Values[start])
+        fixed (RatingEntry* first = entries)
         {
             var biased = userBias != null;
-            for (var n = 0; n < count; n++)
+            for (var n = 0; n < entries.Length; n++)
             {
-                var u = users[n];
-                var i = items[n];
-                var score = BiasedSgdKernel.Dot(userFactors + ((nint)u * stride), itemFactors + ((nint)i * stride), stride);
+                var entry = first[n];
+                var p = userFactors + ((nint)entry.User * stride);
+                var q = itemFactors + ((nint)entry.Item * stride);
+                var score = padded
+                    ? BiasedSgdKernel.Dot(p, q, stride)
+                    : TensorPrimitives.Dot(new ReadOnlySpan<float>(p, factors), new ReadOnlySpan<float>(q, factors));
                 if (biased)
                 {
-                    score += mean + userBias[u] + itemBias[i];
+                    score += mean + userBias[entry.User] + itemBias[entry.Item];
                 }
 
-                double error = values[n] - Math.Clamp(score, minRating, maxRating);
+                double error = entry.Value - Math.Clamp(score, minRating, maxRating);
                 squared += error * error;
                 absolute += Math.Abs(error);
             }

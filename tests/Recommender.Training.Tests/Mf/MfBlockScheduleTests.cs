@@ -26,6 +26,16 @@ public sealed class MfBlockScheduleTests
         Assert.All(visits.Cast<int>(), count => Assert.Equal(1, count));
     }
 
+    [Theory]
+    [InlineData(1, 80_000, 943, 1682, 104, 1)]
+    [InlineData(2, 80_000, 943, 1682, 104, 4)]
+    [InlineData(2, 10_000_000, 70_000, 10_000, 104, 49)]
+    [InlineData(4, 100, 10, 10, 8, 8)]
+    public void Block_count_grows_with_the_data_but_keeps_blocks_worth_a_barrier(int threads, long ratings, int users, int items, int stride, int expected)
+    {
+        Assert.Equal(expected, MfBlockSchedule.BlockCountFor(threads, ratings, users, items, stride));
+    }
+
     [Fact]
     public void Blocks_of_one_round_never_share_a_user_or_an_item()
     {
@@ -67,17 +77,19 @@ public sealed class MfBlockScheduleTests
                 Assert.True(count > 0);
                 foreach (var entry in grid.Entries.AsSpan(start, count))
                 {
-                    Assert.Equal(ug, grid.UserGroups[entry.User]);
-                    Assert.Equal(ig, grid.ItemGroups[entry.Item]);
+                    Assert.Equal(ug, MfBlockGrid.GroupOf(entry.User, ratings.UserCount, 3));
+                    Assert.Equal(ig, MfBlockGrid.GroupOf(entry.Item, ratings.ItemCount, 3));
                 }
             }
         }
 
         Assert.Equal(ratings.Count, total);
-        var expected = Enumerable.Range(0, ratings.Count).Select(n => (ratings.Users[n], ratings.Items[n], ratings.Values[n])).Order();
+        var expected = Enumerable.Range(0, ratings.Count).Select(n => (grid.UserRows[ratings.Users[n]], grid.ItemRows[ratings.Items[n]], ratings.Values[n])).Order();
         Assert.Equal(expected, grid.Entries.Select(e => (e.User, e.Item, e.Value)).Order());
+        Assert.Equal(Enumerable.Range(0, ratings.UserCount), grid.UserRows.Order());
+        Assert.Equal(Enumerable.Range(0, ratings.ItemCount), grid.ItemRows.Order());
         // Groups are balanced: sizes differ by at most one.
-        var sizes = grid.UserGroups.CountBy(g => g).Select(p => p.Value).ToArray();
+        var sizes = Enumerable.Range(0, ratings.UserCount).CountBy(row => MfBlockGrid.GroupOf(row, ratings.UserCount, 3)).Select(p => p.Value).ToArray();
         Assert.True(sizes.Max() - sizes.Min() <= 1);
     }
 }
