@@ -1,7 +1,7 @@
 namespace Recommender.Training.Mf;
 
 /// <summary>
-/// Normal(0, std) samples from a seeded <see cref="Random"/> by the Box–Muller transform:
+/// Normal(0, std) samples from a seeded <see cref="Random"/> by the polar Box–Muller method:
 /// reproducible for a given seed on every platform and runtime, unlike library samplers whose
 /// algorithm may change between versions.
 /// </summary>
@@ -19,13 +19,22 @@ internal sealed class GaussianSampler(int seed)
             return (float)(spare * std);
         }
 
-        // 1 - NextDouble() lies in (0, 1], so the logarithm is finite.
-        var u1 = 1.0 - random.NextDouble();
-        var u2 = random.NextDouble();
-        var radius = Math.Sqrt(-2.0 * Math.Log(u1));
-        var angle = 2.0 * Math.PI * u2;
-        spare = radius * Math.Sin(angle);
+        // Marsaglia's polar form of Box–Muller: a point uniform in the unit disc gives two
+        // independent normals with one logarithm and one square root, and no sine or cosine.
+        double x;
+        double y;
+        double radius2;
+        do
+        {
+            x = (2.0 * random.NextDouble()) - 1.0;
+            y = (2.0 * random.NextDouble()) - 1.0;
+            radius2 = (x * x) + (y * y);
+        }
+        while (radius2 >= 1.0 || radius2 == 0.0);
+
+        var scale = Math.Sqrt(-2.0 * Math.Log(radius2) / radius2);
+        spare = y * scale;
         hasSpare = true;
-        return (float)(radius * Math.Cos(angle) * std);
+        return (float)(x * scale * std);
     }
 }

@@ -42,10 +42,13 @@ internal sealed class MfBlockGrid
         var userRows = RandomPermutation(ratings.UserCount, random);
         var itemRows = RandomPermutation(ratings.ItemCount, random);
 
+        // Block coordinates per user and per item, looked up instead of computed per rating.
+        var userGroups = Groups(userRows, blockCount);
+        var itemGroups = Groups(itemRows, blockCount);
         var starts = new int[(blockCount * blockCount) + 1];
         for (var n = 0; n < ratings.Count; n++)
         {
-            starts[BlockIndex(userRows[ratings.Users[n]], itemRows[ratings.Items[n]], ratings.UserCount, ratings.ItemCount, blockCount) + 1]++;
+            starts[(userGroups[ratings.Users[n]] * blockCount) + itemGroups[ratings.Items[n]] + 1]++;
         }
 
         for (var b = 1; b < starts.Length; b++)
@@ -53,19 +56,45 @@ internal sealed class MfBlockGrid
             starts[b] += starts[b - 1];
         }
 
-        var entries = new RatingEntry[ratings.Count];
-        var next = starts[..^1];
-        for (var n = 0; n < ratings.Count; n++)
+        // Two counting-sort passes, by user group and then by item group within each user
+        // group: each pass writes to at most B places at once, where a single pass over B²
+        // blocks scatters writes across thousands of pages (TLB misses at millions of ratings).
+        var byUserGroup = GC.AllocateUninitializedArray<RatingEntry>(ratings.Count);
+        var next = new int[blockCount];
+        for (var g = 0; g < blockCount; g++)
         {
-            var u = userRows[ratings.Users[n]];
-            var i = itemRows[ratings.Items[n]];
-            entries[next[BlockIndex(u, i, ratings.UserCount, ratings.ItemCount, blockCount)]++] = new RatingEntry(u, i, ratings.Values[n]);
+            next[g] = starts[g * blockCount];
         }
 
-        for (var b = 0; b < blockCount * blockCount; b++)
+        for (var n = 0; n < ratings.Count; n++)
         {
-            random.Shuffle(entries.AsSpan(starts[b], starts[b + 1] - starts[b]));
+            var u = ratings.Users[n];
+            var i = ratings.Items[n];
+            byUserGroup[next[userGroups[u]]++] = new RatingEntry(userRows[u], itemRows[i], ratings.Values[n]);
         }
+
+        var entries = GC.AllocateUninitializedArray<RatingEntry>(ratings.Count);
+        var itemGroupOfRow = new int[itemRows.Length];
+        for (var row = 0; row < itemGroupOfRow.Length; row++)
+        {
+            itemGroupOfRow[row] = GroupOf(row, itemRows.Length, blockCount);
+        }
+
+        Parallel.For(0, blockCount, userGroup =>
+        {
+            var itemNext = starts.AsSpan(userGroup * blockCount, blockCount).ToArray();
+            var end = starts[(userGroup + 1) * blockCount];
+            for (var n = starts[userGroup * blockCount]; n < end; n++)
+            {
+                var entry = byUserGroup[n];
+                entries[itemNext[itemGroupOfRow[entry.Item]]++] = entry;
+            }
+        });
+
+        // Each block is shuffled by its own seeded stream, so blocks can be shuffled in parallel
+        // and the order is the same on any core count.
+        Parallel.For(0, blockCount * blockCount, b =>
+            new Random(SeedMixer.Mix(seed, b)).Shuffle(entries.AsSpan(starts[b], starts[b + 1] - starts[b])));
 
         return new MfBlockGrid(blockCount, userRows, itemRows, entries, starts);
     }
@@ -80,8 +109,16 @@ internal sealed class MfBlockGrid
         return (blockStarts[b], blockStarts[b + 1] - blockStarts[b]);
     }
 
-    private static int BlockIndex(int userRow, int itemRow, int userCount, int itemCount, int blockCount) =>
-        (GroupOf(userRow, userCount, blockCount) * blockCount) + GroupOf(itemRow, itemCount, blockCount);
+    private static int[] Groups(int[] rows, int blockCount)
+    {
+        var groups = new int[rows.Length];
+        for (var n = 0; n < rows.Length; n++)
+        {
+            groups[n] = GroupOf(rows[n], rows.Length, blockCount);
+        }
+
+        return groups;
+    }
 
     private static int[] RandomPermutation(int count, Random random)
     {

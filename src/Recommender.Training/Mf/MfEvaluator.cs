@@ -25,18 +25,38 @@ public static class MfEvaluator
         }
 
         RatingIndexCheck.Ensure(ratings, model.UserCount, model.ItemCount, nameof(ratings));
-        return PredictionErrors.Sum(
-            model.UserFactors,
-            model.ItemFactors,
-            model.Factors,
-            model.Factors,
-            model.Biases?.GlobalMean ?? 0f,
-            model.Biases?.User,
-            model.Biases?.Item,
-            ratings.Users,
-            ratings.Items,
-            ratings.Values,
-            model.MinRating,
-            model.MaxRating);
+
+        // Fixed chunks summed in chunk order: parallel, yet the same result on any core count.
+        const int chunkSize = 65536;
+        var chunks = (ratings.Count + chunkSize - 1) / chunkSize;
+        var partial = new (double SquaredSum, double AbsoluteSum)[chunks];
+        Parallel.For(0, chunks, chunk =>
+        {
+            var start = chunk * chunkSize;
+            var count = Math.Min(chunkSize, ratings.Count - start);
+            partial[chunk] = PredictionErrors.Sum(
+                model.UserFactors,
+                model.ItemFactors,
+                model.Factors,
+                model.Factors,
+                model.Biases?.GlobalMean ?? 0f,
+                model.Biases?.User,
+                model.Biases?.Item,
+                ratings.Users.AsSpan(start, count),
+                ratings.Items.AsSpan(start, count),
+                ratings.Values.AsSpan(start, count),
+                model.MinRating,
+                model.MaxRating);
+        });
+
+        double squared = 0;
+        double absolute = 0;
+        foreach (var (sse, sae) in partial)
+        {
+            squared += sse;
+            absolute += sae;
+        }
+
+        return (squared, absolute);
     }
 }

@@ -62,13 +62,16 @@ internal sealed class MfParameters
         return (factors + width - 1) / width * width;
     }
 
-    /// <summary>Normal(0, std) factors, P rows first then Q rows, from one seeded sampler; biases start at zero (as in Surprise).</summary>
+    /// <summary>
+    /// Normal(0, std) factors; biases start at zero (as in Surprise). Rows are filled in chunks,
+    /// each from its own sampler seeded by (seed, matrix, chunk): reproducible for a seed whatever
+    /// the core count, and parallel, since at millions of rows sampling is a visible part of a run.
+    /// </summary>
     public static MfParameters CreateRandom(int userCount, int itemCount, int factors, int stride, bool biased, float globalMean, float std, int seed, int[]? userRows = null, int[]? itemRows = null)
     {
         var parameters = new MfParameters(userCount, itemCount, factors, stride, biased, globalMean, userRows, itemRows);
-        var sampler = new GaussianSampler(seed);
-        Fill(parameters.UserFactors, userCount, factors, stride, sampler, std);
-        Fill(parameters.ItemFactors, itemCount, factors, stride, sampler, std);
+        Fill(parameters.UserFactors, userCount, factors, stride, std, SeedMixer.Mix(seed, 1));
+        Fill(parameters.ItemFactors, itemCount, factors, stride, std, SeedMixer.Mix(seed, 2));
         return parameters;
     }
 
@@ -147,15 +150,22 @@ internal sealed class MfParameters
         return new MfModel(UserCount, ItemCount, Factors, users, items, biases, minRating, maxRating);
     }
 
-    private static void Fill(float[] rows, int count, int factors, int stride, GaussianSampler sampler, float std)
+    private static void Fill(float[] rows, int count, int factors, int stride, float std, int matrixSeed)
     {
-        for (var r = 0; r < count; r++)
+        const int rowsPerChunk = 1024;
+        var chunks = (count + rowsPerChunk - 1) / rowsPerChunk;
+        Parallel.For(0, chunks, chunk =>
         {
-            var row = rows.AsSpan(r * stride, factors);
-            for (var f = 0; f < row.Length; f++)
+            var sampler = new GaussianSampler(SeedMixer.Mix(matrixSeed, chunk));
+            var end = Math.Min(count, (chunk + 1) * rowsPerChunk);
+            for (var r = chunk * rowsPerChunk; r < end; r++)
             {
-                row[f] = sampler.Next(std);
+                var row = rows.AsSpan(r * stride, factors);
+                for (var f = 0; f < row.Length; f++)
+                {
+                    row[f] = sampler.Next(std);
+                }
             }
-        }
+        });
     }
 }
