@@ -6,6 +6,7 @@ namespace Recommender.Benchmarks;
 
 /// <summary>
 /// "mf-train": biased MF training throughput on a planted random data set generated in process.
+/// Trains with <see cref="MfTrainingOptions.BiasedDefaults"/> except k, epochs and threads.
 /// Args: [ratings=80000] [users=943] [items=1682] [k=100] [epochs=50] [threads=2] [runs=7].
 /// One untimed warm-up run (JIT) precedes the timed runs; prints each run and the median.
 /// </summary>
@@ -26,8 +27,6 @@ internal static class MfTrainingBenchmark
         {
             Factors = factors,
             Epochs = epochs,
-            LearningRate = 0.005f,
-            LearningRateDecay = 1f,
             Threads = threads,
         };
 

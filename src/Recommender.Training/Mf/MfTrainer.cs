@@ -7,7 +7,8 @@ namespace Recommender.Training.Mf;
 /// Trains a matrix factorization by SGD: the seed notebook's model (<see cref="MfVariant.Seed"/>)
 /// or the biased Funk SVD (<see cref="MfVariant.Biased"/>) with parallel blocked SGD. Reports each
 /// epoch through <c>progress</c>, stops early on validation RMSE when asked, and honours
-/// cancellation between blocks of ratings.
+/// cancellation between blocks of ratings. <c>progress.Report</c> is called on the training
+/// thread after each epoch (a slow handler delays the next epoch; hand work off if it is heavy).
 /// </summary>
 public static class MfTrainer
 {

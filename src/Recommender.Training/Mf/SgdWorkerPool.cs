@@ -4,14 +4,14 @@ namespace Recommender.Training.Mf;
 /// A fixed team of threads for one training run: the calling thread is worker 0 and W − 1
 /// dedicated threads are the rest. <see cref="Run"/> hands all of them the same job and returns
 /// when every one has finished; inside a job, <see cref="Sync"/> is a barrier between sub-rounds.
-/// Dedicated threads and a reusable <see cref="Barrier"/> mean no task or closure is allocated per
-/// epoch or per round, and the threads stay warm between rounds.
+/// Dedicated threads and a reusable <see cref="SpinningBarrier"/> mean no task or closure is
+/// allocated per epoch or per round, and the threads stay warm between rounds.
 /// Jobs must not throw past a <see cref="Sync"/> call (the others would wait forever): the pool
 /// records the first exception a job throws and rethrows it from <see cref="Run"/>.
 /// </summary>
 internal sealed class SgdWorkerPool : IDisposable
 {
-    private readonly Barrier? barrier;
+    private readonly SpinningBarrier? barrier;
     private readonly Thread[] threads;
     private Action<int>? job;
     private Exception? failure;
@@ -21,7 +21,7 @@ internal sealed class SgdWorkerPool : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
         Workers = workers;
-        barrier = workers > 1 ? new Barrier(workers) : null;
+        barrier = workers > 1 ? new SpinningBarrier(workers) : null;
         threads = new Thread[workers - 1];
         for (var w = 1; w < workers; w++)
         {
@@ -66,7 +66,6 @@ internal sealed class SgdWorkerPool : IDisposable
             thread.Join();
         }
 
-        barrier?.Dispose();
     }
 
     private void Loop(int worker)

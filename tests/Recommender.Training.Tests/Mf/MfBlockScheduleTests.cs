@@ -27,7 +27,9 @@ public sealed class MfBlockScheduleTests
     }
 
     [Theory]
-    [InlineData(1, 80_000, 943, 1682, 104, 1)]
+    [InlineData(1, 80_000, 943, 1682, 104, 2)]
+    [InlineData(1, 1000, 943, 1682, 104, 1)]
+    [InlineData(1, 10_000_000, 70_000, 10_000, 104, 49)]
     [InlineData(2, 80_000, 943, 1682, 104, 4)]
     [InlineData(2, 10_000_000, 70_000, 10_000, 104, 49)]
     [InlineData(4, 100, 10, 10, 8, 8)]
