@@ -3,6 +3,7 @@
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["mf-scoring"] = Recommender.Benchmarks.MfScoringBenchmark.Run,
+    ["mf-train"] = Recommender.Benchmarks.MfTrainingBenchmark.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

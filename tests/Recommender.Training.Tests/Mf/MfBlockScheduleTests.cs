@@ -1,0 +1,97 @@
+using Recommender.Training.Mf;
+
+namespace Recommender.Training.Tests.Mf;
+
+public sealed class MfBlockScheduleTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(7)]
+    [InlineData(16)]
+    public void Each_round_uses_every_item_group_once_and_each_epoch_every_block_once(int blocks)
+    {
+        var visits = new int[blocks, blocks];
+        for (var round = 0; round < blocks; round++)
+        {
+            var itemGroups = Enumerable.Range(0, blocks).Select(g => MfBlockSchedule.ItemGroup(g, round, blocks)).ToArray();
+            Assert.Equal(Enumerable.Range(0, blocks), itemGroups.Order());
+            for (var g = 0; g < blocks; g++)
+            {
+                visits[g, itemGroups[g]]++;
+            }
+        }
+
+        Assert.All(visits.Cast<int>(), count => Assert.Equal(1, count));
+    }
+
+    [Theory]
+    [InlineData(1, 80_000, 943, 1682, 104, 2)]
+    [InlineData(1, 1000, 943, 1682, 104, 1)]
+    [InlineData(1, 10_000_000, 70_000, 10_000, 104, 49)]
+    [InlineData(2, 80_000, 943, 1682, 104, 4)]
+    [InlineData(2, 10_000_000, 70_000, 10_000, 104, 49)]
+    [InlineData(4, 100, 10, 10, 8, 8)]
+    public void Block_count_grows_with_the_data_but_keeps_blocks_worth_a_barrier(int threads, long ratings, int users, int items, int stride, int expected)
+    {
+        Assert.Equal(expected, MfBlockSchedule.BlockCountFor(threads, ratings, users, items, stride));
+    }
+
+    [Fact]
+    public void Blocks_of_one_round_never_share_a_user_or_an_item()
+    {
+        var (ratings, _) = PlantedRatings.Create(500, 300, 20000, 2, 0.5, seed: 8);
+        const int blocks = 4;
+
+        var grid = MfBlockGrid.Build(ratings, blocks, seed: 3);
+
+        for (var round = 0; round < blocks; round++)
+        {
+            var userOwner = new Dictionary<int, int>();
+            var itemOwner = new Dictionary<int, int>();
+            for (var g = 0; g < blocks; g++)
+            {
+                var (start, count) = grid.Block(g, MfBlockSchedule.ItemGroup(g, round, blocks));
+                foreach (var entry in grid.Entries.AsSpan(start, count))
+                {
+                    Assert.Equal(g, userOwner.TryAdd(entry.User, g) ? g : userOwner[entry.User]);
+                    Assert.Equal(g, itemOwner.TryAdd(entry.Item, g) ? g : itemOwner[entry.Item]);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Grid_holds_every_rating_once_in_its_block()
+    {
+        var (ratings, _) = PlantedRatings.Create(300, 200, 10000, 2, 0.5, seed: 6);
+
+        var grid = MfBlockGrid.Build(ratings, 3, seed: 1);
+
+        var total = 0;
+        for (var ug = 0; ug < 3; ug++)
+        {
+            for (var ig = 0; ig < 3; ig++)
+            {
+                var (start, count) = grid.Block(ug, ig);
+                total += count;
+                Assert.True(count > 0);
+                foreach (var entry in grid.Entries.AsSpan(start, count))
+                {
+                    Assert.Equal(ug, MfBlockGrid.GroupOf(entry.User, ratings.UserCount, 3));
+                    Assert.Equal(ig, MfBlockGrid.GroupOf(entry.Item, ratings.ItemCount, 3));
+                }
+            }
+        }
+
+        Assert.Equal(ratings.Count, total);
+        var expected = Enumerable.Range(0, ratings.Count).Select(n => (grid.UserRows[ratings.Users[n]], grid.ItemRows[ratings.Items[n]], ratings.Values[n])).Order();
+        Assert.Equal(expected, grid.Entries.Select(e => (e.User, e.Item, e.Value)).Order());
+        Assert.Equal(Enumerable.Range(0, ratings.UserCount), grid.UserRows.Order());
+        Assert.Equal(Enumerable.Range(0, ratings.ItemCount), grid.ItemRows.Order());
+        // Groups are balanced: sizes differ by at most one.
+        var sizes = Enumerable.Range(0, ratings.UserCount).CountBy(row => MfBlockGrid.GroupOf(row, ratings.UserCount, 3)).Select(p => p.Value).ToArray();
+        Assert.True(sizes.Max() - sizes.Min() <= 1);
+    }
+}
