@@ -1,4 +1,11 @@
 using System.CommandLine;
+using Recommender.Cli.Commands;
 
-var root = new RootCommand("Recommender: MovieLens-style rating prediction and top-N recommendation.");
+var root = new RootCommand("recommender: MovieLens-style rating prediction and top-N recommendation.")
+{
+    DataCommands.Create(),
+    TrainCommands.Create(),
+    EvaluateCommand.Create(),
+    RecommendCommand.Create(),
+};
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -42,7 +42,29 @@ public sealed class TrainingSet
         ArgumentNullException.ThrowIfNull(split);
         var users = IdMap.FromFirstAppearance(split.Train.UserIds);
         var items = IdMap.FromFirstAppearance(split.Train.ItemIds);
-        var train = IndexedRatings.From(split.Train, users, items);
+        return Build(split, users, items);
+    }
+
+    /// <summary>
+    /// Indexes a split with the id maps of an already trained model (to evaluate it). Training rows
+    /// outside the maps are left out of <see cref="Train"/>: they only serve to exclude seen items
+    /// from rankings, and the model cannot rank such users or items anyway.
+    /// </summary>
+    public static TrainingSet Build(DataSplit split, IdMap users, IdMap items)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(items);
+        var trainRows = new List<int>(split.Train.Count);
+        for (var r = 0; r < split.Train.Count; r++)
+        {
+            if (users.TryGetIndex(split.Train.UserIds[r], out _) && items.TryGetIndex(split.Train.ItemIds[r], out _))
+            {
+                trainRows.Add(r);
+            }
+        }
+
+        var train = IndexedRatings.From(trainRows.Count == split.Train.Count ? split.Train : split.Train.Select(trainRows.ToArray()), users, items);
 
         var test = split.Test;
         var known = new List<int>(test.Count);

@@ -8,7 +8,7 @@ namespace Recommender.Serving;
 /// with the OrtValue API over caller memory: no NamedOnnxValue allocations per call.
 /// InferenceSession.Run is thread-safe, so one scorer serves concurrent callers.
 /// </summary>
-public sealed class NeuralOnnxScorer(OnnxSession session) : IPairScorer
+public sealed class NeuralOnnxScorer(OnnxSession session) : IPairScorer, IDisposable
 {
     private static readonly string[] InputNames = ["user_ids", "item_ids"];
     private static readonly string[] OutputNames = ["rating"];
@@ -16,6 +16,8 @@ public sealed class NeuralOnnxScorer(OnnxSession session) : IPairScorer
     private readonly RunOptions _runOptions = new();
 
     public string ExecutionProvider => session.ExecutionProvider;
+
+    public void Dispose() => _runOptions.Dispose();
 
     public unsafe void Score(ReadOnlySpan<long> users, ReadOnlySpan<long> items, Span<float> scores)
     {

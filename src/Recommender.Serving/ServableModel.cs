@@ -17,8 +17,9 @@ public sealed class ServableModel
     private int _references = 1;
 
     internal ServableModel(ModelVersionBundle bundle, ItemCatalog catalog, SeenItems seen, MfSimdScorer? mf,
-        OnnxSession? neuralSession, PredictionBatcher? neuralBatcher, string executionProvider)
+        OnnxSession? neuralSession, NeuralOnnxScorer? neuralScorer, PredictionBatcher? neuralBatcher, string executionProvider)
     {
+        NeuralScorer = neuralScorer;
         Bundle = bundle;
         Catalog = catalog;
         Seen = seen;
@@ -51,6 +52,9 @@ public sealed class ServableModel
     public SeenItems Seen { get; }
 
     public MfSimdScorer? Mf { get; }
+
+    /// <summary>The neural graph's scorer, unbatched (offline evaluation).</summary>
+    public NeuralOnnxScorer? NeuralScorer { get; }
 
     /// <summary>Scores neural pairs, coalescing concurrent requests.</summary>
     public PredictionBatcher? NeuralBatcher { get; }
@@ -114,6 +118,7 @@ public sealed class ServableModel
                 await NeuralBatcher.DisposeAsync().ConfigureAwait(false);
             }
 
+            NeuralScorer?.Dispose();
             _neuralSession?.Dispose();
         }
         finally

@@ -31,6 +31,7 @@ public sealed class ServableModelLoader(
         }
 
         OnnxSession? session = null;
+        NeuralOnnxScorer? scorer = null;
         PredictionBatcher? batcher = null;
         try
         {
@@ -40,7 +41,7 @@ public sealed class ServableModelLoader(
                 session = sessions.Open(onnxPath);
                 provider = session.ExecutionProvider;
                 CheckSignature(session, onnxPath);
-                var scorer = new NeuralOnnxScorer(session);
+                scorer = new NeuralOnnxScorer(session);
                 SmokeTest(scorer, bundle, onnxPath);
                 batcher = new PredictionBatcher(scorer, options.Value.Batching, metrics);
             }
@@ -50,11 +51,12 @@ public sealed class ServableModelLoader(
                 SmokeTest(mf, bundle, bundle.PathOf(ArtifactFileNames.MfFactors));
             }
 
-            return new ServableModel(bundle, catalog, seen, mf, session, batcher, provider);
+            return new ServableModel(bundle, catalog, seen, mf, session, scorer, batcher, provider);
         }
         catch
         {
             batcher?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            scorer?.Dispose();
             session?.Dispose();
             throw;
         }

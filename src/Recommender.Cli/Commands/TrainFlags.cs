@@ -1,0 +1,159 @@
+using System.CommandLine;
+using Recommender.Data;
+using Recommender.Training.Mf;
+using Recommender.Training.Neural;
+using Recommender.Training.Pipeline;
+
+namespace Recommender.Cli.Commands;
+
+/// <summary>The flags every `train` command shares: data, repository, name, split, seed, metrics file.</summary>
+internal sealed class CommonTrainFlags
+{
+    public Option<string> Data { get; } = new("--data") { Description = "Dataset folder (ml-100k, ml-1m/10m or ml-latest/25m layout).", Required = true };
+
+    public Option<string> Repo { get; } = new("--repo") { Description = "Model repository root (models/<name>/<version>/).", Required = true };
+
+    public Option<string> Name { get; } = new("--name") { Description = "Model name to publish under.", DefaultValueFactory = _ => "movielens" };
+
+    public Option<string> Split { get; } = new("--split") { Description = "none | random:0.2 | u1..u5 | ua | ub | last:K.", DefaultValueFactory = _ => "random:0.2" };
+
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the split and the model initialisation.", DefaultValueFactory = _ => 42 };
+
+    public Option<string?> MetricsJson { get; } = new("--metrics-json") { Description = "Write final metrics and timings to this JSON file." };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Data);
+        command.Add(Repo);
+        command.Add(Name);
+        command.Add(Split);
+        command.Add(Seed);
+        command.Add(MetricsJson);
+    }
+
+    public TrainingRequest Request(ParseResult parse, MfTrainingOptions? mf, NeuralTrainingOptions? neural) =>
+        new(parse.GetValue(Name)!, parse.GetValue(Data)!, SplitSpec.Parse(parse.GetValue(Split)!), parse.GetValue(Seed), mf, neural);
+}
+
+/// <summary>Matrix-factorization flags; unset flags take the variant's defaults.</summary>
+internal sealed class MfFlags
+{
+    public Option<string> Variant { get; } = new("--variant") { Description = "seed (the notebook's algorithm) | biased.", DefaultValueFactory = _ => "biased" };
+
+    public Option<int?> Factors { get; } = new("--factors") { Description = "Latent factors k." };
+
+    public Option<int?> Epochs { get; } = new("--epochs") { Description = "MF epochs." };
+
+    public Option<float?> LearningRate { get; } = new("--lr") { Description = "SGD learning rate (first epoch)." };
+
+    public Option<float?> LearningRateDecay { get; } = new("--lr-decay") { Description = "Learning-rate factor per epoch." };
+
+    public Option<float?> Regularization { get; } = new("--reg") { Description = "L2 regularization." };
+
+    public Option<float?> InitStd { get; } = new("--init-std") { Description = "Std of the normal initial factors." };
+
+    public Option<int?> Threads { get; } = new("--threads") { Description = "SGD threads (0 = all cores; 1 = deterministic order)." };
+
+    public Option<int?> Patience { get; } = new("--patience") { Description = "Early-stopping patience in epochs (0 = off)." };
+
+    public MfFlags() => Variant.AcceptOnlyFromAmong("seed", "biased");
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Variant, Factors, Epochs, LearningRate, LearningRateDecay, Regularization, InitStd, Threads, Patience })
+        {
+            command.Add(option);
+        }
+    }
+
+    public MfTrainingOptions Options(ParseResult parse, int seed)
+    {
+        var seedVariant = parse.GetValue(Variant) == "seed";
+        var defaults = seedVariant ? MfTrainingOptions.SeedDefaults : MfTrainingOptions.BiasedDefaults;
+        var factors = parse.GetValue(Factors) ?? defaults.Factors;
+        return defaults with
+        {
+            Factors = factors,
+            // The notebook's init rule is std 1/k: keep it tied to k when only --factors changes.
+            InitStd = parse.GetValue(InitStd) ?? (seedVariant ? 1f / factors : defaults.InitStd),
+            Epochs = parse.GetValue(Epochs) ?? defaults.Epochs,
+            LearningRate = parse.GetValue(LearningRate) ?? defaults.LearningRate,
+            LearningRateDecay = parse.GetValue(LearningRateDecay) ?? defaults.LearningRateDecay,
+            Regularization = parse.GetValue(Regularization) ?? defaults.Regularization,
+            Threads = parse.GetValue(Threads) ?? defaults.Threads,
+            EarlyStoppingPatience = parse.GetValue(Patience) ?? defaults.EarlyStoppingPatience,
+            Seed = seed,
+        };
+    }
+}
+
+/// <summary>
+/// Neural-model flags. In `train neural` epochs and learning rate are --epochs/--lr; in
+/// `train all` those belong to MF, so the neural ones are --nn-epochs/--nn-lr (accepted by both).
+/// </summary>
+internal sealed class NeuralFlags
+{
+    public NeuralFlags(bool standalone)
+    {
+        Epochs = standalone
+            ? new Option<int?>("--epochs", "--nn-epochs") { Description = "Neural epochs." }
+            : new Option<int?>("--nn-epochs") { Description = "Neural epochs." };
+        LearningRate = standalone
+            ? new Option<double?>("--lr", "--nn-lr") { Description = "Adam learning rate." }
+            : new Option<double?>("--nn-lr") { Description = "Adam learning rate." };
+        Patience = standalone
+            ? new Option<int?>("--patience", "--nn-patience") { Description = "Early-stopping patience (epochs)." }
+            : new Option<int?>("--nn-patience") { Description = "Neural early-stopping patience (epochs)." };
+    }
+
+    public Option<int?> EmbeddingDim { get; } = new("--embedding-dim") { Description = "User and item embedding size." };
+
+    public Option<string?> Hidden { get; } = new("--hidden") { Description = "Hidden layer sizes, e.g. 64,32." };
+
+    public Option<int?> Epochs { get; }
+
+    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Minibatch size." };
+
+    public Option<double?> LearningRate { get; }
+
+    public Option<double?> Dropout { get; } = new("--dropout") { Description = "Dropout after each hidden layer." };
+
+    public Option<double?> WeightDecay { get; } = new("--weight-decay") { Description = "Adam weight decay." };
+
+    public Option<int?> Patience { get; }
+
+    public Option<int?> TorchThreads { get; } = new("--torch-threads") { Description = "libtorch threads (1 is right on 2 cores)." };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { EmbeddingDim, Hidden, Epochs, BatchSize, LearningRate, Dropout, WeightDecay, Patience, TorchThreads })
+        {
+            command.Add(option);
+        }
+    }
+
+    public NeuralTrainingOptions Options(ParseResult parse, int seed)
+    {
+        var defaults = new NeuralTrainingOptions();
+        var hidden = parse.GetValue(Hidden);
+        return defaults with
+        {
+            EmbeddingDim = parse.GetValue(EmbeddingDim) ?? defaults.EmbeddingDim,
+            HiddenSizes = hidden is null ? defaults.HiddenSizes : ParseSizes(hidden),
+            Epochs = parse.GetValue(Epochs) ?? defaults.Epochs,
+            BatchSize = parse.GetValue(BatchSize) ?? defaults.BatchSize,
+            LearningRate = parse.GetValue(LearningRate) ?? defaults.LearningRate,
+            Dropout = parse.GetValue(Dropout) ?? defaults.Dropout,
+            WeightDecay = parse.GetValue(WeightDecay) ?? defaults.WeightDecay,
+            EarlyStoppingPatience = parse.GetValue(Patience) ?? defaults.EarlyStoppingPatience,
+            Threads = parse.GetValue(TorchThreads) ?? defaults.Threads,
+            Seed = seed,
+        };
+    }
+
+    private static int[] ParseSizes(string text) =>
+        [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
+            int.TryParse(part, System.Globalization.CultureInfo.InvariantCulture, out var size) && size > 0
+                ? size
+                : throw new ArgumentException($"--hidden: '{part}' is not a positive layer size (expected e.g. 64,32)."))];
+}
