@@ -1,0 +1,20 @@
+using Recommender.Hosting;
+
+namespace Recommender.InferenceService;
+
+/// <summary>Builds the inference host; used by Program, the CLI (`recommender inference serve`) and tests.</summary>
+public static class InferenceServiceHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddRecommenderGrpcHost();
+        builder.AddInferenceServices();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapGrpcService<InferenceGrpcService>();
+        app.MapRecommenderGrpcHost();
+        return app;
+    }
+}
