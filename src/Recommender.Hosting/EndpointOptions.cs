@@ -42,4 +42,11 @@ public sealed class EndpointOptions
 
     /// <summary>How long in-flight calls may run after the drain delay before the process stops.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// When set, the bound ports are written here as JSON (<c>{"grpcPort":N,"metricsPort":M}</c>)
+    /// once the host has started. With port 0, this is how a supervisor or a test that started
+    /// the service as a separate process learns where it listens.
+    /// </summary>
+    public string? PortsFile { get; set; }
 }

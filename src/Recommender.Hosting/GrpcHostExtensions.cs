@@ -70,6 +70,10 @@ public static class GrpcHostExtensions
             lifecycle.BeginDraining();
             Thread.Sleep(options.DrainDelay);
         });
+        if (!string.IsNullOrEmpty(options.PortsFile))
+        {
+            lifetime.ApplicationStarted.Register(() => PortsFile.Write(options.PortsFile, app.BoundPorts()));
+        }
     }
 
     /// <summary>The ports really bound (after start), in the order: gRPC, metrics.</summary>

@@ -7,7 +7,7 @@ namespace Recommender.Models.Repository;
 /// a directory as a file, so this goes to libc; Windows has no equivalent and needs none (NTFS
 /// journals metadata), so there it does nothing.
 /// </summary>
-internal static class DirectorySync
+public static class DirectorySync
 {
     private const int ORdOnly = 0;
     private const int EInval = 22;

@@ -1,0 +1,77 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Recommender.Contracts.V1;
+using Recommender.TrainerService.Jobs;
+using Recommender.TrainerService.Versions;
+
+namespace Recommender.TrainerService;
+
+/// <summary>The TrainerService contract over the job system and the version catalog. Mapping only.</summary>
+internal sealed class TrainerGrpcService(TrainingJobManager jobs, ModelVersionCatalog versions, BearerTokenAuthenticator authenticator)
+    : Contracts.V1.TrainerService.TrainerServiceBase
+{
+    public override Task<StartTrainingResponse> StartTraining(StartTrainingRequest request, ServerCallContext context)
+    {
+        authenticator.Authorize(context);
+        return DomainErrors.Translate(() =>
+            Task.FromResult(new StartTrainingResponse { Job = jobs.Submit(request.ToDomain()).ToContract() }));
+    }
+
+    public override Task WatchTraining(WatchTrainingRequest request, IServerStreamWriter<WatchTrainingResponse> responseStream, ServerCallContext context) =>
+        DomainErrors.Translate(async () =>
+        {
+            var job = jobs.Find(request.JobId);
+            var modelName = job.Snapshot.Request.ModelName;
+            await foreach (var e in job.WatchAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                var published = e.Kind == JobEventKind.Published && e.Version is { } version ? versions.TryFind(modelName, version) : null;
+                await responseStream.WriteAsync(e.ToContract(job.Id, modelName, published), context.CancellationToken).ConfigureAwait(false);
+            }
+        });
+
+    public override Task<GetTrainingJobResponse> GetTrainingJob(GetTrainingJobRequest request, ServerCallContext context) =>
+        DomainErrors.Translate(() => Task.FromResult(new GetTrainingJobResponse { Job = jobs.Get(request.JobId).ToContract() }));
+
+    public override Task<ListTrainingJobsResponse> ListTrainingJobs(ListTrainingJobsRequest request, ServerCallContext context) =>
+        DomainErrors.Translate(() =>
+        {
+            if (request.Limit < 0)
+            {
+                throw new ArgumentException($"limit: {request.Limit} is negative.");
+            }
+
+            var response = new ListTrainingJobsResponse();
+            response.Jobs.AddRange(jobs.List(request.Limit).Select(ContractMapping.ToContract));
+            return Task.FromResult(response);
+        });
+
+    public override Task<CancelTrainingResponse> CancelTraining(CancelTrainingRequest request, ServerCallContext context)
+    {
+        authenticator.Authorize(context);
+        return DomainErrors.Translate(() => Task.FromResult(new CancelTrainingResponse { Job = jobs.Cancel(request.JobId).ToContract() }));
+    }
+
+    public override Task<ListModelVersionsResponse> ListModelVersions(ListModelVersionsRequest request, ServerCallContext context) =>
+        DomainErrors.Translate(() =>
+        {
+            var response = new ListModelVersionsResponse();
+            response.Versions.AddRange(versions.List(request.ModelName).Select(ContractMapping.ToContract));
+            return Task.FromResult(response);
+        });
+
+    public override Task DownloadModelVersion(DownloadModelVersionRequest request, IServerStreamWriter<DownloadModelVersionResponse> responseStream,
+        ServerCallContext context) =>
+        DomainErrors.Translate(async () =>
+        {
+            var manifest = versions.Find(request.ModelName, request.Version);
+            await responseStream.WriteAsync(new DownloadModelVersionResponse { Manifest = manifest.ToContract() }, context.CancellationToken).ConfigureAwait(false);
+            await foreach (var chunk in versions.ReadFilesAsync(manifest, cancellationToken: context.CancellationToken).ConfigureAwait(false))
+            {
+                var message = new DownloadModelVersionResponse
+                {
+                    Chunk = new FileChunk { Path = chunk.Path, Offset = chunk.Offset, Data = ByteString.CopyFrom(chunk.Data.Span), Last = chunk.Last },
+                };
+                await responseStream.WriteAsync(message, context.CancellationToken).ConfigureAwait(false);
+            }
+        });
+}
