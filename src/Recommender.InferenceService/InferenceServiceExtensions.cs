@@ -24,6 +24,7 @@ internal static class InferenceServiceExtensions
         builder.Services.AddSingleton<ServableModelLoader>();
         builder.Services.AddSingleton<RecommendationEngine>();
         builder.Services.AddHostedService<ModelWatcher>();
+        Pull.PullServiceExtensions.AddModelVersionPuller(builder);
         builder.Services.AddHealthChecks()
             .AddCheck<ModelLoadedHealthCheck>("model-loaded", tags: [GrpcHostExtensions.ReadinessTag]);
     }

@@ -65,6 +65,8 @@ internal sealed class TrainerGrpcService(TrainingJobManager jobs, ModelVersionCa
         {
             var manifest = versions.Find(request.ModelName, request.Version);
             await responseStream.WriteAsync(new DownloadModelVersionResponse { Manifest = manifest.ToContract() }, context.CancellationToken).ConfigureAwait(false);
+            await responseStream.WriteAsync(new DownloadModelVersionResponse { ManifestJson = ByteString.CopyFrom(manifest.ToUtf8Json()) },
+                context.CancellationToken).ConfigureAwait(false);
             await foreach (var chunk in versions.ReadFilesAsync(manifest, cancellationToken: context.CancellationToken).ConfigureAwait(false))
             {
                 var message = new DownloadModelVersionResponse
