@@ -48,7 +48,7 @@ public sealed class EndToEndInferenceTests(ITestOutputHelper output)
         Assert.Equal([1L, 2L], local.ListVersions("pulled"));
         Assert.Equal(remote.ReadManifest("pulled", 2).Files, local.ReadManifest("pulled", 2).Files);
         Assert.Equal(remote.ReadManifest("pulled", 2).Models.Select(m => (m.Kind, m.File)), local.ReadManifest("pulled", 2).Models.Select(m => (m.Kind, m.File)));
-        using var opened = local.OpenVersion("pulled", 2);
+        Assert.Equal(2, local.OpenVersion("pulled", 2).Manifest.Version);
     }
 
     private async Task TrainAndExpectServed(TrainerServer trainer, InferenceService.InferenceServiceClient client, ServiceProcess inference, string name, long version)

@@ -46,7 +46,7 @@ public sealed class TrainingJobTests
 
         var repository = new ModelRepository(Path.Combine(temp.Path, "models"), TimeProvider.System);
         Assert.Equal([1L], repository.ListVersions("tiny"));
-        using var bundle = repository.OpenVersion("tiny", 1);
+        Assert.Equal(1, repository.OpenVersion("tiny", 1).Manifest.Version);
         Assert.Equal(["tiny"], repository.ListModelNames());
 
         var versions = await server.Client.ListModelVersionsAsync(new ListModelVersionsRequest());
