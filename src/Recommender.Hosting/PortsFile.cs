@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Recommender.Hosting;
 
@@ -14,7 +13,7 @@ public static class PortsFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         var json = string.Create(CultureInfo.InvariantCulture, $"{{\"grpcPort\":{ports.GrpcPort},\"metricsPort\":{ports.MetricsPort}}}");
         var temporary = path + ".tmp";
-        File.WriteAllText(temporary, json, Encoding.UTF8);
+        File.WriteAllText(temporary, json); // UTF-8 without a BOM: plain JSON for any reader
         File.Move(temporary, path, overwrite: true);
     }
 }

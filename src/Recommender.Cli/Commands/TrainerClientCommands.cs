@@ -14,7 +14,7 @@ internal static class TrainerClientCommands
         var job = JobOption();
         var command = new Command("watch", "Stream a job's progress (past events first) until it ends.") { job };
         flags.AddTo(command, withToken: false);
-        command.SetAction((parse, cancellationToken) => CommandAction.Run(async () =>
+        command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(async () =>
         {
             using var channel = flags.Channel(parse);
             return await TrainingEventPrinter.FollowAsync(new TrainerClient(channel), parse.GetValue(job)!, cancellationToken).ConfigureAwait(false);
@@ -28,7 +28,7 @@ internal static class TrainerClientCommands
         var job = JobOption();
         var command = new Command("cancel", "Cancel a queued or running job (it publishes nothing).") { job };
         flags.AddTo(command, withToken: true);
-        command.SetAction((parse, cancellationToken) => CommandAction.Run(async () =>
+        command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(async () =>
         {
             using var channel = flags.Channel(parse);
             var client = new TrainerClient(channel);
@@ -46,7 +46,7 @@ internal static class TrainerClientCommands
         var limit = new Option<int>("--limit") { Description = "Most recent jobs to list (0: the server's default).", DefaultValueFactory = _ => 20 };
         var command = new Command("jobs", "List training jobs, most recent first.") { limit };
         flags.AddTo(command, withToken: false);
-        command.SetAction((parse, cancellationToken) => CommandAction.Run(async () =>
+        command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(async () =>
         {
             using var channel = flags.Channel(parse);
             var client = new TrainerClient(channel);
@@ -70,7 +70,7 @@ internal static class TrainerClientCommands
         var name = new Option<string?>("--name") { Description = "Only this model name." };
         var command = new Command("versions", "List the published model versions with their metrics.") { name };
         flags.AddTo(command, withToken: false);
-        command.SetAction((parse, cancellationToken) => CommandAction.Run(async () =>
+        command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(async () =>
         {
             using var channel = flags.Channel(parse);
             var client = new TrainerClient(channel);

@@ -18,7 +18,7 @@ internal static class TrainerServeCommand
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        command.SetAction((parse, cancellationToken) => CommandAction.Run(async () =>
+        command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(async () =>
         {
             await using var app = TrainerServiceHost.Build([.. parse.UnmatchedTokens]);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -46,7 +46,7 @@ internal static class TrainerStartCommand
             embedding, hidden, nnEpochs, batch, nnLr, dropout, weightDecay, patience, watch,
         };
         flags.AddTo(command, withToken: true);
-        command.SetAction((parse, cancellationToken) => CommandAction.Run(async () =>
+        command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(async () =>
         {
             var kinds = parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (kinds.Length == 0 || kinds.Any(k => k is not ("mf" or "neural")))
