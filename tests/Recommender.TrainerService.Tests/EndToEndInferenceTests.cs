@@ -51,6 +51,29 @@ public sealed class EndToEndInferenceTests(ITestOutputHelper output)
         Assert.Equal(2, local.OpenVersion("pulled", 2).Manifest.Version);
     }
 
+    [Fact]
+    public async Task A_pulled_version_whose_bytes_do_not_match_the_manifest_is_never_committed()
+    {
+        using var temp = new TempFolder();
+        var inferenceModels = temp.Sub("inference-models");
+        await using var trainer = await TrainerServer.StartAsync(temp.Sub("trainer-models"), temp.Sub("data"));
+        await trainer.WatchToEndAsync(await trainer.StartAsync(Requests.Tiny("tampered")), TimeSpan.FromSeconds(90));
+        await using var corrupting = await CorruptingTrainer.StartAsync(trainer.Address);
+        using var inference = await StartInference(temp, inferenceModels, pullFrom: corrupting.Address);
+
+        var waited = Stopwatch.StartNew();
+        while (!inference.Output.Contains("SHA-256", StringComparison.Ordinal))
+        {
+            Assert.True(waited.Elapsed < ServeTimeout, $"no checksum failure reported. Inference output:\n{inference.Output}");
+            await Task.Delay(100);
+        }
+
+        var local = new ModelRepository(inferenceModels, TimeProvider.System);
+        Assert.Empty(local.ListVersions("tampered"));
+        var modelFolder = Path.Combine(inferenceModels, "tampered");
+        Assert.Empty(Directory.Exists(modelFolder) ? Directory.GetDirectories(modelFolder) : []);
+    }
+
     private async Task TrainAndExpectServed(TrainerServer trainer, InferenceService.InferenceServiceClient client, ServiceProcess inference, string name, long version)
     {
         var events = await trainer.WatchToEndAsync(await trainer.StartAsync(Requests.Tiny(name)), TimeSpan.FromSeconds(90));
