@@ -9,7 +9,8 @@ namespace Recommender.TrainerService.Jobs;
 /// The job system's front: validates and queues jobs, finds, lists and cancels them. Jobs wait in
 /// a channel read by one <see cref="TrainingJobRunner"/>, so they run one at a time in arrival order.
 /// On construction it loads the records of earlier processes: a job that was queued or running
-/// when its process died can never finish, so it is marked failed; staging leftovers of an
+/// when its process died can never finish, so it is marked failed (unless it had already committed
+/// its version, which is then recorded as published); staging leftovers of an
 /// interrupted publish are deleted (this process is the repository's only publisher).
 /// </summary>
 public sealed partial class TrainingJobManager : IDisposable
@@ -155,7 +156,20 @@ public sealed partial class TrainingJobManager : IDisposable
         foreach (var record in _store.LoadAll())
         {
             var current = record;
-            if (!record.State.IsTerminal())
+            if (!record.State.IsTerminal() && PublishedBeforeCrash(repository, record) is { } version)
+            {
+                // Died between the commit (atomic rename) and the record update: the version is whole.
+                current = record with
+                {
+                    State = JobState.Succeeded,
+                    FinishedAt = now,
+                    PublishedVersion = version,
+                    Events = [.. record.Events, new JobEvent(JobEventKind.Published, now) { Version = version }],
+                };
+                _store.Save(current);
+                LogRecoveredPublish(logger, record.Id, version);
+            }
+            else if (!record.State.IsTerminal())
             {
                 current = record with
                 {
@@ -180,6 +194,29 @@ public sealed partial class TrainingJobManager : IDisposable
         CleanDatasets();
     }
 
+    /// <summary>
+    /// The version an interrupted job committed, if it got that far: the job was exporting and the
+    /// model's latest version was created after the export began. Sound because this process is the
+    /// repository's only publisher and runs one job at a time.
+    /// </summary>
+    private static long? PublishedBeforeCrash(ModelRepository repository, JobRecord record)
+    {
+        var exporting = record.Events.LastOrDefault(e => e.Kind == JobEventKind.Exporting);
+        if (exporting is null || record.State != JobState.Running || repository.LatestVersion(record.Request.ModelName) is not { } latest)
+        {
+            return null;
+        }
+
+        try
+        {
+            return repository.ReadManifest(record.Request.ModelName, latest).CreatedAt >= exporting.At ? latest : null;
+        }
+        catch (Exception ex) when (ex is Models.ArtifactFormatException or IOException)
+        {
+            return null;
+        }
+    }
+
     // Synthetic datasets of jobs that died with their process.
     private void CleanDatasets()
     {
@@ -192,6 +229,9 @@ public sealed partial class TrainingJobManager : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was {State} when the previous process stopped; marked failed")]
     private static partial void LogInterrupted(ILogger logger, string jobId, JobState state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was interrupted after publishing version {Version}; marked succeeded")]
+    private static partial void LogRecoveredPublish(ILogger logger, string jobId, long version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} staging folders left by an interrupted publish")]
     private static partial void LogStagingRemoved(ILogger logger, int count);
