@@ -58,16 +58,7 @@ public sealed class TrainingJob : IDisposable
                 return false;
             }
 
-            var next = _record with { Events = [.. _record.Events, jobEvent] };
-            if (update is not null)
-            {
-                next = update(next);
-                _store.Save(next);
-            }
-
-            _record = next;
-            signal = _changed;
-            _changed = NewSignal();
+            signal = ChangeLocked(jobEvent, update);
         }
 
         signal.TrySetResult();
@@ -80,6 +71,7 @@ public sealed class TrainingJob : IDisposable
     /// </summary>
     public JobRecord RequestCancel(DateTimeOffset now)
     {
+        TaskCompletionSource? signal = null;
         lock (_gate)
         {
             if (_record.State.IsTerminal())
@@ -87,14 +79,17 @@ public sealed class TrainingJob : IDisposable
                 return _record;
             }
 
-            _cancel.Cancel();
-            if (_record.State == JobState.Running)
+            // Checked and changed under the lock that the runner's queued → running step also takes,
+            // so a job is never both cancelled and started.
+            if (_record.State == JobState.Queued)
             {
-                return _record;
+                signal = ChangeLocked(new JobEvent(JobEventKind.Cancelled, now), r => r with { State = JobState.Cancelled, FinishedAt = now });
             }
         }
 
-        Append(new JobEvent(JobEventKind.Cancelled, now), r => r with { State = JobState.Cancelled, FinishedAt = now });
+        // Outside the lock: cancellation callbacks run synchronously on this thread.
+        _cancel.Cancel();
+        signal?.TrySetResult();
         return Snapshot;
     }
 
@@ -129,6 +124,22 @@ public sealed class TrainingJob : IDisposable
     }
 
     public void Dispose() => _cancel.Dispose();
+
+    // Caller holds _gate; returns the signal to complete once the lock is released.
+    private TaskCompletionSource ChangeLocked(JobEvent jobEvent, Func<JobRecord, JobRecord>? update)
+    {
+        var next = _record with { Events = [.. _record.Events, jobEvent] };
+        if (update is not null)
+        {
+            next = update(next);
+            _store.Save(next);
+        }
+
+        _record = next;
+        var signal = _changed;
+        _changed = NewSignal();
+        return signal;
+    }
 
     // Continuations run on the thread pool, never inline on the training thread that signals.
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
