@@ -35,7 +35,8 @@ public sealed class TrainerOptions : IValidatableObject
     /// <summary>Where MovieLens zips are fetched from (a mirror inside a cluster without internet).</summary>
     public Uri? MovieLensBaseUri { get; set; }
 
-    [Range(1, int.MaxValue)]
+    // Compared as doubles: an int range would overflow on a long above int.MaxValue instead of failing validation.
+    [Range(1d, int.MaxValue)]
     public long MaxSyntheticRatings { get; set; } = 30_000_000;
 
     [Range(1, int.MaxValue)]

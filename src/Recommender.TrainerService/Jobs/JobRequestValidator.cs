@@ -106,7 +106,8 @@ public sealed class JobRequestValidator(IOptions<TrainerOptions> options, Datase
             HiddenSizes = hidden.Length == 0 ? defaults.HiddenSizes : hidden,
             Epochs = Bounded("neural.epochs", spec.Epochs, _options.MaxEpochs, defaults.Epochs),
             BatchSize = Bounded("neural.batch_size", spec.BatchSize, _options.MaxBatchSize, defaults.BatchSize),
-            LearningRate = PositiveOrDefault("neural.learning_rate", spec.LearningRate, (float)defaults.LearningRate),
+            // The default stays a double (1e-3 exactly), not the float the contract carries.
+            LearningRate = spec.LearningRate == 0f ? defaults.LearningRate : PositiveOrDefault("neural.learning_rate", spec.LearningRate, 0f),
             Dropout = spec.Dropout,
             WeightDecay = NonNegative("neural.weight_decay", spec.WeightDecay),
             Seed = spec.Seed == 0 ? defaults.Seed : Seed("neural.seed", spec.Seed),
