@@ -66,6 +66,13 @@ public sealed class TrainerOptions : IValidatableObject
     /// <summary>A running job is stopped (FAILED, nothing published) after this long.</summary>
     public TimeSpan MaxJobDuration { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>
+    /// Job records kept (in memory and in JobsPath); beyond it the oldest finished ones are deleted,
+    /// so a long-lived trainer's records do not grow without end. Queued and running jobs are never removed.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxRetainedJobs { get; set; } = 1000;
+
     /// <summary>ListTrainingJobs page size when the request gives none, and the largest it accepts.</summary>
     [Range(1, 100_000)]
     public int DefaultListLimit { get; set; } = 100;

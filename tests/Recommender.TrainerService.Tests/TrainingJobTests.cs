@@ -95,6 +95,30 @@ public sealed class TrainingJobTests
     }
 
     [Fact]
+    public async Task Only_the_newest_records_are_retained_beyond_the_limit()
+    {
+        using var temp = new TempFolder();
+        var models = temp.Sub("models");
+        await using var server = await TrainerServer.StartAsync(models, temp.Sub("data"),
+            new Dictionary<string, string?> { ["Trainer:MaxRetainedJobs"] = "2" });
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await server.StartAsync(Requests.Tiny("kept", neural: false)));
+            await server.WatchToEndAsync(ids[^1], JobTimeout);
+        }
+
+        var listed = await server.Client.ListTrainingJobsAsync(new ListTrainingJobsRequest());
+        Assert.Equal([ids[2], ids[1]], listed.Jobs.Select(j => j.JobId));
+        var gone = await Assert.ThrowsAsync<RpcException>(async () => await server.Client.GetTrainingJobAsync(new GetTrainingJobRequest { JobId = ids[0] }));
+        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
+        Assert.False(File.Exists(Path.Combine(models, ".jobs", ids[0] + ".json")));
+        Assert.True(File.Exists(Path.Combine(models, ".jobs", ids[2] + ".json")));
+        // Pruning records never touches the versions their jobs published.
+        Assert.Equal(3, (await server.Client.ListModelVersionsAsync(new ListModelVersionsRequest())).Versions.Count);
+    }
+
+    [Fact]
     public async Task Unknown_jobs_and_versions_are_not_found()
     {
         using var temp = new TempFolder();

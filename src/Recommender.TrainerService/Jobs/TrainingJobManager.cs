@@ -64,6 +64,7 @@ public sealed partial class TrainingJobManager : IDisposable
             _jobs.Add(id, job);
             _waiting.Add(id);
             _queue.Writer.TryWrite(job);
+            PruneLocked();
             return record;
         }
     }
@@ -142,6 +143,25 @@ public sealed partial class TrainingJobManager : IDisposable
         }
     }
 
+    // Caller holds _gate. Deletes the oldest finished records beyond MaxRetainedJobs.
+    private void PruneLocked()
+    {
+        var excess = _jobs.Count - _options.MaxRetainedJobs;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        var oldest = _jobs.Values.Select(j => j.Snapshot).Where(r => r.State.IsTerminal())
+            .OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).Take(excess).ToList();
+        foreach (var record in oldest)
+        {
+            _store.Delete(record.Id);
+            _jobs.Remove(record.Id, out var job);
+            job?.Dispose();
+        }
+    }
+
     private TrainingJob? TryFind(string jobId)
     {
         lock (_gate)
@@ -183,6 +203,11 @@ public sealed partial class TrainingJobManager : IDisposable
             }
 
             _jobs[current.Id] = new TrainingJob(current, _store);
+        }
+
+        lock (_gate)
+        {
+            PruneLocked();
         }
 
         var removed = repository.CleanStaleStaging(TimeSpan.Zero);
