@@ -35,11 +35,6 @@ internal sealed class TrainerGrpcService(TrainingJobManager jobs, ModelVersionCa
     public override Task<ListTrainingJobsResponse> ListTrainingJobs(ListTrainingJobsRequest request, ServerCallContext context) =>
         DomainErrors.Translate(() =>
         {
-            if (request.Limit < 0)
-            {
-                throw new ArgumentException($"limit: {request.Limit} is negative.");
-            }
-
             var response = new ListTrainingJobsResponse();
             response.Jobs.AddRange(jobs.List(request.Limit).Select(ContractMapping.ToContract));
             return Task.FromResult(response);

@@ -74,9 +74,14 @@ public sealed partial class TrainingJobManager : IDisposable
 
     public JobRecord Get(string jobId) => Find(jobId).Snapshot;
 
-    /// <summary>Most recent first.</summary>
+    /// <summary>Most recent first; 0 means the configured page size, which also caps larger limits.</summary>
     public IReadOnlyList<JobRecord> List(int limit)
     {
+        if (limit < 0)
+        {
+            throw new InvalidJobRequestException("limit", $"{limit} is negative.");
+        }
+
         var take = limit <= 0 ? _options.DefaultListLimit : Math.Min(limit, _options.DefaultListLimit);
         TrainingJob[] jobs;
         lock (_gate)
