@@ -7,5 +7,6 @@ var root = new RootCommand("recommender: MovieLens-style rating prediction and t
     TrainCommands.Create(),
     EvaluateCommand.Create(),
     RecommendCommand.Create(),
+    InferenceCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
