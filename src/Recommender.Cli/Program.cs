@@ -8,5 +8,6 @@ var root = new RootCommand("recommender: MovieLens-style rating prediction and t
     EvaluateCommand.Create(),
     RecommendCommand.Create(),
     InferenceCommands.Create(),
+    DemoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
