@@ -112,7 +112,7 @@ public sealed class InferenceClientTests(InferenceServerFixture server)
         Assert.Equal(2, fallback.Ratings.Count);
     }
 
-    [Fact(Timeout = TestTimeoutMs)]
+    [Fact]
     public void PredictRatings_rejects_columns_of_different_lengths_before_calling()
     {
         using var services = ClientServices.Build(o => o.Address = server.Address);

@@ -68,7 +68,7 @@ public sealed class RegistrationTests
 
     public static TheoryData<string, Action<RecommenderClientOptions>> InvalidOptions => new()
     {
-        { "relative", o => o.Address = new Uri("inference:50051", UriKind.Relative) },
+        { "must be absolute", o => o.Address = new Uri("inference/v1", UriKind.Relative) },
         { "host and port", o => o.Address = new Uri("dns:///") },
         { "the scheme already says", o => { o.Address = new Uri("https://inference:50051"); o.UseTls = false; } },
         { "the scheme already says", o => { o.Address = new Uri("http://inference:50051"); o.UseTls = true; } },

@@ -1,6 +1,8 @@
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Recommender.Data;
 using Recommender.Hosting;
 using Recommender.InferenceService;
@@ -51,7 +53,9 @@ public sealed class InferenceServerFixture : IAsyncLifetime
             $"--Inference:RepositoryPath={RepositoryPath}",
             "--Inference:PollInterval=00:00:01",
             "--Logging:LogLevel:Default=Warning",
-        ]);
+        ],
+        // The host (as of this commit) resolves TimeProvider without registering it; Program.cs fails the same way.
+        builder => builder.Services.TryAddSingleton(TimeProvider.System));
         await _app.StartAsync().ConfigureAwait(false);
         GrpcPort = _app.BoundPorts().GrpcPort;
         await WaitUntilServingAsync().ConfigureAwait(false);
