@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Recommender.Client.Tests.Infrastructure;
@@ -157,18 +158,21 @@ public sealed class InferenceClientTests(InferenceServerFixture server)
     }
 
     [Theory(Timeout = TestTimeoutMs)]
-    [InlineData("dns:///localhost:{0}")]
-    [InlineData("dns:///127.0.0.1:{0}")]
-    [InlineData("http://localhost:{0}")]
-    public async Task Round_robin_over_dns_reaches_the_server(string addressFormat)
+    [InlineData("dns:///localhost:{0}", "localhost")]
+    [InlineData("dns:///127.0.0.1:{0}", "127.0.0.1")]
+    [InlineData("http://localhost:{0}", "localhost")]
+    public async Task Round_robin_over_dns_reaches_the_server(string addressFormat, string resolvedName)
     {
         var address = new Uri(string.Format(System.Globalization.CultureInfo.InvariantCulture, addressFormat, server.GrpcPort));
-        await using var services = ClientServices.Build(o =>
-        {
-            o.Address = address;
-            o.EnableClientSideLoadBalancing = true;
-            o.DnsRefreshInterval = TimeSpan.FromSeconds(5);
-        });
+        var logs = new RecordingLoggerProvider();
+        await using var services = ClientServices.Build(
+            o =>
+            {
+                o.Address = address;
+                o.EnableClientSideLoadBalancing = true;
+                o.DnsRefreshInterval = TimeSpan.FromSeconds(5);
+            },
+            more => more.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace)));
         var client = services.GetRequiredService<IRecommenderClient>();
 
         // Several calls: each is picked by the round-robin balancer over the resolved addresses.
@@ -177,6 +181,11 @@ public sealed class InferenceClientTests(InferenceServerFixture server)
             var result = await client.RecommendAsync(server.Bundle.Users.ExternalId(i), 2);
             Assert.Equal(2, result.Items.Count);
         }
+
+        // The channel's own logs: it asked DNS for the name and balanced with round_robin (not pick_first).
+        Assert.Contains(logs.Entries, e => e.EventName == "StartingDnsQuery" && e.Message.Contains(resolvedName, StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.Category.EndsWith(".RoundRobinBalancer", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Entries, e => e.Category.EndsWith(".PickFirstBalancer", StringComparison.Ordinal));
     }
 
     [Fact(Timeout = TestTimeoutMs)]
