@@ -37,7 +37,10 @@ public sealed class RecommenderClientOptions
     /// </summary>
     public bool EnableClientSideLoadBalancing { get; set; }
 
-    /// <summary>How often a <c>dns:///</c> address is re-resolved, so that new pods receive calls.</summary>
+    /// <summary>
+    /// How often a <c>dns:///</c> address is re-resolved, so that new pods receive calls (a failed connection
+    /// also triggers a resolve). grpc-dotnet resolves a name at most once per 15 s, so shorter intervals act as 15 s.
+    /// </summary>
     public TimeSpan DnsRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

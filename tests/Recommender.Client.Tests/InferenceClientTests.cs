@@ -189,6 +189,31 @@ public sealed class InferenceClientTests(InferenceServerFixture server)
     }
 
     [Fact(Timeout = TestTimeoutMs)]
+    public async Task A_dns_address_is_re_resolved_on_the_configured_interval()
+    {
+        var logs = new RecordingLoggerProvider();
+        await using var services = ClientServices.Build(
+            o =>
+            {
+                o.Address = new Uri($"dns:///localhost:{server.GrpcPort}");
+                o.EnableClientSideLoadBalancing = true;
+                o.DnsRefreshInterval = TimeSpan.FromMilliseconds(300);
+            },
+            more => more.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace)));
+        await services.GetRequiredService<IRecommenderClient>().GetModelInfoAsync();
+
+        // The refresh timer fires; grpc-dotnet then holds the next query to its floor of one per 15 s and says so.
+        // The built-in resolver has no timer: this entry only appears with ours.
+        var giveUpAt = DateTime.UtcNow.AddSeconds(10);
+        while (!logs.Entries.Any(e => e.EventName == "StartingRateLimitDelay") && DateTime.UtcNow < giveUpAt)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Contains(logs.Entries, e => e.EventName == "StartingRateLimitDelay");
+    }
+
+    [Fact(Timeout = TestTimeoutMs)]
     public async Task Client_registered_from_a_configuration_section_binds_the_options_and_calls_the_server()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
