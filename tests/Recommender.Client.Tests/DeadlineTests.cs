@@ -31,7 +31,8 @@ public sealed class DeadlineTests
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
         // The deadline travelled to the server (grpc-timeout), so it could stop working too.
         var (deadline, arrivedAt) = Assert.Single(service.Deadlines);
-        Assert.InRange(deadline - arrivedAt, TimeSpan.Zero, TimeSpan.FromMilliseconds(400));
+        // At most the default from the moment it arrived (less when the machine is busy and the call arrives late).
+        Assert.True(deadline - arrivedAt <= TimeSpan.FromMilliseconds(400), $"the server saw {deadline - arrivedAt} left");
         // DEADLINE_EXCEEDED is not retried: the one deadline covers every attempt.
         Assert.Equal(1, service.Attempts);
     }

@@ -214,6 +214,19 @@ public sealed class InferenceClientTests(InferenceServerFixture server)
     }
 
     [Fact(Timeout = TestTimeoutMs)]
+    public async Task A_connection_without_a_container_calls_the_server_and_validates_at_creation()
+    {
+        await using var connection = RecommenderConnection.Create(o => o.Address = server.Address);
+
+        var result = await connection.Inference.RecommendAsync(server.Bundle.Users.ExternalId(0), 3);
+        var invalid = Assert.Throws<OptionsValidationException>(() => RecommenderConnection.Create(o => o.DefaultDeadline = TimeSpan.Zero));
+
+        Assert.Equal(3, result.Items.Count);
+        Assert.Contains("Address is required", invalid.Message, StringComparison.Ordinal);
+        Assert.Contains("DefaultDeadline must be positive", invalid.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TestTimeoutMs)]
     public async Task Client_registered_from_a_configuration_section_binds_the_options_and_calls_the_server()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
