@@ -44,6 +44,7 @@ public static class RecommenderClientServiceCollectionExtensions
         services.AddOptions<RecommenderClientOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecommenderClientOptions>, RecommenderClientOptionsValidator>());
 
+        var applicationsOwn = services.Where(IsGeneratedClient).ToList();
         services.AddGrpcClient<InferenceService.InferenceServiceClient>(InferenceClientName, (sp, o) =>
                 o.Address = ChannelSettings.ChannelAddress(Address(Options(sp)), Options(sp).EnableClientSideLoadBalancing))
             .ConfigureChannel((sp, channel) =>
@@ -66,6 +67,14 @@ public static class RecommenderClientServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(ChannelSettings.CreateHandler)
             .AddInterceptor(InterceptorScope.Channel, DeadlineInterceptor);
 
+        // AddGrpcClient also registers the generated client types themselves, and the last registration
+        // wins: left in, an application that registered its own InferenceServiceClient (say, for another
+        // address) would silently get ours. The wrappers resolve ours by name, so these go.
+        foreach (var descriptor in services.Where(d => IsGeneratedClient(d) && !applicationsOwn.Contains(d)).ToList())
+        {
+            services.Remove(descriptor);
+        }
+
         services.TryAddTransient<IRecommenderClient>(sp => new RecommenderClient(
             sp.GetRequiredService<GrpcClientFactory>().CreateClient<InferenceService.InferenceServiceClient>(InferenceClientName),
             sp.GetService<TimeProvider>()));
@@ -74,6 +83,9 @@ public static class RecommenderClientServiceCollectionExtensions
             sp.GetRequiredService<IOptionsMonitor<RecommenderClientOptions>>()));
         return services;
     }
+
+    private static bool IsGeneratedClient(ServiceDescriptor descriptor) =>
+        descriptor.ServiceType == typeof(InferenceService.InferenceServiceClient) || descriptor.ServiceType == typeof(TrainerService.TrainerServiceClient);
 
     /// <summary>Reading the options here runs the validator, so a bad configuration fails before any call.</summary>
     private static RecommenderClientOptions Options(IServiceProvider services) =>

@@ -79,6 +79,25 @@ public sealed class DeadlineTests
     }
 
     [Fact(Timeout = TestTimeoutMs)]
+    public async Task Cancelling_the_token_cancels_the_call()
+    {
+        var service = new ScriptedInferenceService { Delay = TimeSpan.FromSeconds(20) };
+        await using var server = await LoopbackGrpcServer.StartAsync(service);
+        await using var services = ClientServices.Build(o =>
+        {
+            o.Address = server.Address;
+            o.DefaultDeadline = TimeSpan.FromSeconds(20);
+        });
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var watch = Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => services.GetRequiredService<IRecommenderClient>().RecommendAsync(1, 1, cancellationToken: cancel.Token));
+
+        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"cancellation took {watch.Elapsed}");
+    }
+
+    [Fact(Timeout = TestTimeoutMs)]
     public async Task A_stream_outliving_the_default_deadline_is_not_cut()
     {
         var service = new RecordingTrainerService { WatchEventDelay = TimeSpan.FromMilliseconds(250) };

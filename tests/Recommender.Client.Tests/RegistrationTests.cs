@@ -39,6 +39,26 @@ public sealed class RegistrationTests
         Assert.Equal(TimeSpan.FromSeconds(9), options.DefaultDeadline);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task The_applications_own_generated_client_registration_is_left_alone()
+    {
+        var theirs = new ScriptedInferenceService();
+        var ours = new ScriptedInferenceService();
+        await using var theirServer = await LoopbackGrpcServer.StartAsync(theirs);
+        await using var ourServer = await LoopbackGrpcServer.StartAsync(ours);
+        var collection = new ServiceCollection();
+        collection.AddGrpcClient<InferenceApi.InferenceServiceClient>(o => o.Address = theirServer.Address);
+        collection.AddRecommenderClient(o => o.Address = ourServer.Address);
+        await using var services = collection.BuildServiceProvider();
+
+        await services.GetRequiredService<InferenceApi.InferenceServiceClient>().GetModelInfoAsync(new GetModelInfoRequest(),
+            deadline: DateTime.UtcNow.AddSeconds(5));
+        await services.GetRequiredService<IRecommenderClient>().GetModelInfoAsync();
+
+        Assert.Equal(1, theirs.Attempts);
+        Assert.Equal(1, ours.Attempts);
+    }
+
     [Fact]
     public void A_missing_address_fails_when_the_client_is_resolved_naming_the_field()
     {
