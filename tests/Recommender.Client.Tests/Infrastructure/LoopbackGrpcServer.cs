@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -25,12 +26,20 @@ internal sealed class LoopbackGrpcServer : IAsyncDisposable
 
     public Uri Address => new($"http://127.0.0.1:{Port}");
 
-    public static async Task<LoopbackGrpcServer> StartAsync<TService>(TService service)
+    /// <summary>With <paramref name="certificate"/>, TLS instead of h2c.</summary>
+    public static async Task<LoopbackGrpcServer> StartAsync<TService>(TService service, X509Certificate2? certificate = null)
         where TService : class
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l =>
+        {
+            l.Protocols = HttpProtocols.Http2;
+            if (certificate is not null)
+            {
+                l.UseHttps(certificate);
+            }
+        }));
         builder.Services.AddGrpc();
         // gRPC activates a registered service from the container, so the test sees the instance's state.
         builder.Services.AddSingleton(service);
