@@ -7,6 +7,8 @@ var root = new RootCommand("recommender: MovieLens-style rating prediction and t
     TrainCommands.Create(),
     EvaluateCommand.Create(),
     RecommendCommand.Create(),
+    InferenceCommands.Create(),
+    DemoCommand.Create(),
     TrainerCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

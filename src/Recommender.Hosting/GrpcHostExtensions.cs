@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
@@ -23,32 +24,40 @@ public static class GrpcHostExtensions
     /// <summary>Tag of the health checks that decide readiness (gRPC health service "").</summary>
     public const string ReadinessTag = "ready";
 
-    /// <summary>Adds the shared hosting services. Call the service's own registrations after this.</summary>
-    public static EndpointOptions AddRecommenderGrpcHost(this WebApplicationBuilder builder)
+    /// <summary>
+    /// Adds the shared hosting services. Endpoint settings are read when the host starts, so
+    /// configuration sources added after this call (tests, the CLI) still apply.
+    /// </summary>
+    public static void AddRecommenderGrpcHost(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<EndpointOptions>()
             .Bind(builder.Configuration.GetSection(EndpointOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        var endpoints = builder.Configuration.GetSection(EndpointOptions.Section).Get<EndpointOptions>() ?? new EndpointOptions();
 
         ConfigureLogging(builder);
-        ConfigureKestrel(builder, endpoints);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+            ConfigureEndpoints(kestrel, context.Configuration.GetSection(EndpointOptions.Section).Get<EndpointOptions>() ?? new EndpointOptions()));
 
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = endpoints.ShutdownTimeout);
+        builder.Services.AddOptions<HostOptions>()
+            .Configure<IOptions<EndpointOptions>>((host, endpoints) => host.ShutdownTimeout = endpoints.Value.ShutdownTimeout);
         builder.Services.AddSingleton<ServiceLifecycle>();
-        builder.Services.AddSingleton<GrpcMetricsInterceptor>();
-        builder.Services.AddGrpc(o =>
-        {
-            o.MaxReceiveMessageSize = endpoints.MaxReceiveMessageBytes;
-            o.MaxSendMessageSize = endpoints.MaxSendMessageBytes;
-            o.Interceptors.Add<GrpcMetricsInterceptor>();
-        });
+        builder.Services.AddGrpc(o => o.Interceptors.Add<GrpcMetricsInterceptor>());
+        builder.Services.AddOptions<GrpcServiceOptions>()
+            .Configure<IOptions<EndpointOptions>>((grpc, endpoints) =>
+            {
+                grpc.MaxReceiveMessageSize = endpoints.Value.MaxReceiveMessageBytes;
+                grpc.MaxSendMessageSize = endpoints.Value.MaxSendMessageBytes;
+            });
         builder.Services.AddGrpcReflection();
+        // .NET meters (the serving domain's) are exported too; pick buckets that fit each unit:
+        // seconds from 10 µs, counts in powers of two.
+        Metrics.ConfigureMeterAdapter(o => o.ResolveHistogramBuckets = instrument => instrument.Unit == "s"
+            ? Histogram.ExponentialBuckets(0.00001, 2.5, 16)
+            : Histogram.ExponentialBuckets(1, 2, 18));
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", r => r.Tags.Contains(ReadinessTag)))
             .AddCheck<DrainingHealthCheck>("draining", tags: [ReadinessTag]);
-        return endpoints;
     }
 
     /// <summary>Maps health, reflection and /metrics, and starts draining on shutdown.</summary>
@@ -85,22 +94,19 @@ public static class GrpcHostExtensions
         return (addresses[0], addresses[1]);
     }
 
-    private static void ConfigureKestrel(WebApplicationBuilder builder, EndpointOptions endpoints)
+    private static void ConfigureEndpoints(KestrelServerOptions kestrel, EndpointOptions endpoints)
     {
         var address = IPAddress.Parse(endpoints.BindAddress);
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        kestrel.Listen(address, endpoints.GrpcPort, listen =>
         {
-            kestrel.Listen(address, endpoints.GrpcPort, listen =>
+            // Http2 only: with Http1AndHttp2, plaintext prior-knowledge clients (grpcurl, buf curl) fail.
+            listen.Protocols = HttpProtocols.Http2;
+            if (!string.IsNullOrEmpty(endpoints.TlsCertificatePath))
             {
-                // Http2 only: with Http1AndHttp2, plaintext prior-knowledge clients (grpcurl, buf curl) fail.
-                listen.Protocols = HttpProtocols.Http2;
-                if (!string.IsNullOrEmpty(endpoints.TlsCertificatePath))
-                {
-                    listen.UseHttps(endpoints.TlsCertificatePath, endpoints.TlsCertificatePassword);
-                }
-            });
-            kestrel.Listen(address, endpoints.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
+                listen.UseHttps(endpoints.TlsCertificatePath, endpoints.TlsCertificatePassword);
+            }
         });
+        kestrel.Listen(address, endpoints.MetricsPort, listen => listen.Protocols = HttpProtocols.Http1);
     }
 
     private static void ConfigureLogging(WebApplicationBuilder builder)

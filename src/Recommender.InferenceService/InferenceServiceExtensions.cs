@@ -21,9 +21,12 @@ internal static class InferenceServiceExtensions
             return new OnnxSessionFactory(options.ExecutionProvider, options.CudaDeviceId, options.IntraOpThreads,
                 sp.GetRequiredService<ILogger<OnnxSessionFactory>>());
         });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<ExecutionProviderCheck>();
         builder.Services.AddSingleton<ServableModelLoader>();
         builder.Services.AddSingleton<RecommendationEngine>();
-        builder.Services.AddHostedService<ModelWatcher>();
+        builder.Services.AddSingleton<ModelWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelWatcher>());
         Pull.PullServiceExtensions.AddModelVersionPuller(builder);
         builder.Services.AddHealthChecks()
             .AddCheck<ModelLoadedHealthCheck>("model-loaded", tags: [GrpcHostExtensions.ReadinessTag]);

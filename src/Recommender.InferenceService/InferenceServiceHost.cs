@@ -8,9 +8,9 @@ public static class InferenceServiceHost
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
         builder.AddRecommenderGrpcHost();
         builder.AddInferenceServices();
-        configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapGrpcService<InferenceGrpcService>();

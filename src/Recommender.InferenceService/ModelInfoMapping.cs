@@ -39,7 +39,7 @@ internal static class ModelInfoMapping
             ItemCount = model.Ids.Items.Count,
             MinRating = model.MinRating,
             MaxRating = model.MaxRating,
-            MfScorer = model.Has(ServedKind.Mf) ? "simd" : "",
+            MfScorer = model.MfScorer,
         };
     }
 }

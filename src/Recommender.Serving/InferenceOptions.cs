@@ -23,6 +23,9 @@ public sealed class InferenceOptions
 
     public ExecutionProviderPreference ExecutionProvider { get; set; } = ExecutionProviderPreference.Auto;
 
+    /// <summary>How MF top-N is computed: measured at load (Auto), or forced.</summary>
+    public MfScorerPreference MfScorer { get; set; } = MfScorerPreference.Auto;
+
     [Range(0, 64)]
     public int CudaDeviceId { get; set; }
 
@@ -45,6 +48,14 @@ public sealed class InferenceOptions
     public int MaxUsersPerBatch { get; set; } = 1000;
 
     public BatchingOptions Batching { get; set; } = new();
+}
+
+/// <summary>MF top-N: the faster of the two on this provider, measured at load, or one of them.</summary>
+public enum MfScorerPreference
+{
+    Auto,
+    Simd,
+    Onnx,
 }
 
 /// <summary>A model kind as the domain knows it.</summary>

@@ -17,36 +17,25 @@ public sealed partial class OnnxSessionFactory(
     public const string CudaProvider = "CUDAExecutionProvider";
     public const string CpuProvider = "CPUExecutionProvider";
 
-    /// <summary>Opens <paramref name="onnxPath"/> on the preferred provider.</summary>
+    private readonly Lazy<string> _provider = new(() => Probe(preference, cudaDeviceId, logger));
+
+    /// <summary>The provider sessions run on; decided once, at the first call.</summary>
     /// <exception cref="ExecutionProviderUnavailableException">CUDA was required and cannot be used.</exception>
+    public string Provider => _provider.Value;
+
+    /// <summary>Opens <paramref name="onnxPath"/> on <see cref="Provider"/>.</summary>
     public OnnxSession Open(string onnxPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(onnxPath);
+        var provider = Provider;
         var options = NewOptions();
-        var provider = CpuProvider;
-        if (preference != ExecutionProviderPreference.Cpu)
-        {
-            try
-            {
-                options.AppendExecutionProvider_CUDA(cudaDeviceId);
-                provider = CudaProvider;
-            }
-            catch (OnnxRuntimeException ex)
-            {
-                options.Dispose();
-                if (preference == ExecutionProviderPreference.Cuda)
-                {
-                    throw new ExecutionProviderUnavailableException(
-                        $"The CUDA execution provider (device {cudaDeviceId}) cannot be used: {ex.Message}", ex);
-                }
-
-                LogCudaFallback(logger, cudaDeviceId, ex.Message);
-                options = NewOptions();
-            }
-        }
-
         try
         {
+            if (provider == CudaProvider)
+            {
+                options.AppendExecutionProvider_CUDA(cudaDeviceId);
+            }
+
             var session = new InferenceSession(onnxPath, options);
             return new OnnxSession(session, options, provider);
         }
@@ -54,6 +43,34 @@ public sealed partial class OnnxSessionFactory(
         {
             options.Dispose();
             throw;
+        }
+    }
+
+    private static string Probe(ExecutionProviderPreference preference, int deviceId, ILogger logger)
+    {
+        if (preference == ExecutionProviderPreference.Cpu)
+        {
+            return CpuProvider;
+        }
+
+        try
+        {
+            // Appending loads the CUDA provider library and its CUDA/cuDNN dependencies: it throws
+            // at once when any of them is missing.
+            using var options = new SessionOptions();
+            options.AppendExecutionProvider_CUDA(deviceId);
+            return CudaProvider;
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            if (preference == ExecutionProviderPreference.Cuda)
+            {
+                throw new ExecutionProviderUnavailableException(
+                    $"Inference:ExecutionProvider is Cuda but the CUDA execution provider (device {deviceId}) cannot be used: {ex.Message}", ex);
+            }
+
+            LogCudaFallback(logger, deviceId, ex.Message);
+            return CpuProvider;
         }
     }
 

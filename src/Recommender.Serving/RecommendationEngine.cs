@@ -169,6 +169,11 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
         RecommendationQuery query, bool[] allowed, Memory<float> scores, CancellationToken cancellationToken)
     {
         var itemCount = scores.Length;
+        if (kind == ServedKind.Mf && model.MfTopK is { } graph)
+        {
+            return RankWithGraph(model, graph, user, userId, query, allowed);
+        }
+
         if (kind == ServedKind.Mf)
         {
             model.Mf!.ScoreAllItems(user, scores.Span);
@@ -191,6 +196,31 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
         {
             var score = Math.Clamp(scores.Span[best[i]], model.MinRating, model.MaxRating);
             items[i] = Describe(model, best[i], score);
+        }
+
+        return new UserRecommendation(userId, items, PopularityFallback: false);
+    }
+
+    /// <summary>
+    /// Top-N from the MF top-k graph: asks for enough items to survive the filters (every item
+    /// that may be filtered out, plus N), then filters in managed code.
+    /// </summary>
+    private static UserRecommendation RankWithGraph(ServableModel model, MfOnnxTopK graph, int user, long userId,
+        RecommendationQuery query, bool[] allowed)
+    {
+        var blocked = allowed.Count(a => !a) + (query.IncludeSeen ? 0 : model.Seen.For(user).Length);
+        var k = Math.Min(model.Ids.Items.Count, query.TopN + blocked);
+        var scores = new float[k];
+        var indices = new long[k];
+        var n = graph.Select(user, k, scores, indices);
+        var items = new List<RecommendedItem>(query.TopN);
+        for (var i = 0; i < n && items.Count < query.TopN; i++)
+        {
+            var item = (int)indices[i];
+            if (allowed[item] && (query.IncludeSeen || !model.Seen.Contains(user, item)))
+            {
+                items.Add(Describe(model, item, Math.Clamp(scores[i], model.MinRating, model.MaxRating)));
+            }
         }
 
         return new UserRecommendation(userId, items, PopularityFallback: false);

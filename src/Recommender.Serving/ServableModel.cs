@@ -16,9 +16,11 @@ public sealed class ServableModel
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _references = 1;
 
-    internal ServableModel(ModelVersionBundle bundle, ItemCatalog catalog, SeenItems seen, MfSimdScorer? mf,
+    internal ServableModel(ModelVersionBundle bundle, ItemCatalog catalog, SeenItems seen, MfSimdScorer? mf, MfOnnxTopK? mfTopK,
         OnnxSession? neuralSession, NeuralOnnxScorer? neuralScorer, PredictionBatcher? neuralBatcher, string executionProvider)
     {
+        MfTopK = mfTopK;
+        MfScorer = mf is null ? "" : mfTopK is null ? MfScorerChoice.Simd : MfScorerChoice.Onnx;
         NeuralScorer = neuralScorer;
         Bundle = bundle;
         Catalog = catalog;
@@ -52,6 +54,12 @@ public sealed class ServableModel
     public SeenItems Seen { get; }
 
     public MfSimdScorer? Mf { get; }
+
+    /// <summary>The MF top-k graph, set only when it measured faster than <see cref="Mf"/> on this provider.</summary>
+    public MfOnnxTopK? MfTopK { get; }
+
+    /// <summary>How MF top-N is computed: "simd" or "onnx" (empty without MF).</summary>
+    public string MfScorer { get; }
 
     /// <summary>The neural graph's scorer, unbatched (offline evaluation).</summary>
     public NeuralOnnxScorer? NeuralScorer { get; }
@@ -118,6 +126,7 @@ public sealed class ServableModel
                 await NeuralBatcher.DisposeAsync().ConfigureAwait(false);
             }
 
+            MfTopK?.Dispose();
             NeuralScorer?.Dispose();
             _neuralSession?.Dispose();
         }

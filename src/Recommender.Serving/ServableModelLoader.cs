@@ -31,6 +31,7 @@ public sealed class ServableModelLoader(
         }
 
         OnnxSession? session = null;
+        MfOnnxTopK? mfTopK = null;
         NeuralOnnxScorer? scorer = null;
         PredictionBatcher? batcher = null;
         try
@@ -49,17 +50,46 @@ public sealed class ServableModelLoader(
             if (mf is not null)
             {
                 SmokeTest(mf, bundle, bundle.PathOf(ArtifactFileNames.MfFactors));
+                mfTopK = MfTopKIfFaster(mf, bundle);
             }
 
-            return new ServableModel(bundle, catalog, seen, mf, session, scorer, batcher, provider);
+            return new ServableModel(bundle, catalog, seen, mf, mfTopK, session, scorer, batcher, provider);
         }
         catch
         {
             batcher?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            mfTopK?.Dispose();
             scorer?.Dispose();
             session?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The MF top-k graph when the version has one and it beats managed SIMD here; else null.</summary>
+    private MfOnnxTopK? MfTopKIfFaster(MfSimdScorer mf, ModelVersionBundle bundle)
+    {
+        var preference = options.Value.MfScorer;
+        if (preference == MfScorerPreference.Simd || bundle.ModelPath(ModelEntry.MfTopKOnnxKind) is not { } path)
+        {
+            return null;
+        }
+
+        var topK = new MfOnnxTopK(sessions.Open(path), bundle.Items.Count);
+        try
+        {
+            if (preference == MfScorerPreference.Onnx || MfScorerChoice.Measure(mf, topK) == MfScorerChoice.Onnx)
+            {
+                return topK;
+            }
+        }
+        catch
+        {
+            topK.Dispose();
+            throw;
+        }
+
+        topK.Dispose();
+        return null;
     }
 
     private static void CheckSignature(OnnxSession session, string path)

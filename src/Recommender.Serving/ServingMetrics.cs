@@ -3,7 +3,8 @@ using System.Diagnostics.Metrics;
 namespace Recommender.Serving;
 
 /// <summary>
-/// Serving instruments on System.Diagnostics.Metrics; the host exports them to Prometheus.
+/// Serving instruments on System.Diagnostics.Metrics; the host exports them to Prometheus with
+/// the meter name as prefix (recommender_serving_batch_pairs, ...).
 /// Kept in the domain so the numbers come from where the work happens.
 /// </summary>
 public sealed class ServingMetrics : IDisposable
@@ -15,10 +16,10 @@ public sealed class ServingMetrics : IDisposable
     public ServingMetrics(IMeterFactory? meterFactory = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        BatchPairs = _meter.CreateHistogram<int>("recommender_batch_pairs", "pairs", "Pairs per scorer run.");
-        BatchRequests = _meter.CreateHistogram<int>("recommender_batch_requests", "requests", "Requests coalesced per scorer run.");
-        QueueSeconds = _meter.CreateHistogram<double>("recommender_queue_seconds", "s", "Time a request waited for a scorer run.");
-        ModelLoads = _meter.CreateCounter<long>("recommender_model_loads_total", "loads", "Model version loads by outcome.");
+        BatchPairs = _meter.CreateHistogram<int>("batch_pairs", "pairs", "Pairs per scorer run.");
+        BatchRequests = _meter.CreateHistogram<int>("batch_requests", "requests", "Requests coalesced per scorer run.");
+        QueueSeconds = _meter.CreateHistogram<double>("queue_seconds", "s", "Time a request waited for a scorer run.");
+        ModelLoads = _meter.CreateCounter<long>("model_loads_total", "loads", "Model version loads by outcome.");
     }
 
     public Histogram<int> BatchPairs { get; }
@@ -31,7 +32,7 @@ public sealed class ServingMetrics : IDisposable
 
     /// <summary>Observes loaded versions and providers through a callback the registry supplies.</summary>
     public void ObserveLoadedModels(Func<IEnumerable<Measurement<long>>> observe) =>
-        _meter.CreateObservableGauge("recommender_model_loaded_version", observe, "version",
+        _meter.CreateObservableGauge("model_loaded_version", observe, "version",
             "Version being served, labelled by model name and execution provider.");
 
     public void Dispose() => _meter.Dispose();

@@ -12,6 +12,12 @@ public sealed class ModelEntry
     public const string MfKind = "mf";
     public const string NeuralKind = "neural";
 
+    /// <summary>MF pair scoring as an ONNX graph (user_ids, item_ids → rating).</summary>
+    public const string MfOnnxKind = "mf-onnx";
+
+    /// <summary>MF top-k over the catalog as an ONNX graph (user_ids, k → scores, item_indices).</summary>
+    public const string MfTopKOnnxKind = "mf-topk-onnx";
+
     public ModelEntry(string kind, string file, IReadOnlyDictionary<string, string>? properties = null)
     {
         if (!ModelNames.IsValid(kind))

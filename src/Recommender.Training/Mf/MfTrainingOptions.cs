@@ -39,9 +39,9 @@ public sealed record MfTrainingOptions
     /// schedule converges and its small late steps average out SGD noise.
     /// On two ML-100K-shaped planted data sets (943 x 1682, 100k integer ratings, heavy-tailed
     /// activity and popularity, rank 20 + noise; no download possible here) this schedule gave
-    /// held-out RMSE 0.9357 / 0.9231 against 0.9381 / 0.9262 for the Surprise k=200 settings and
-    /// 1.014 / 0.999 for Surprise's defaults; lr 0.02–0.03 peaked earlier and then overfit, decay
-    /// 0.95 stopped short, reg 0.1 was flat. (k=100 did better still on those sets, whose true
+    /// held-out RMSE 0.936 / 0.923 against 0.939 / 0.926 for the Surprise k=200 settings and
+    /// 1.017 / 0.998 for Surprise's defaults (same on one thread or two); lr 0.02–0.03 peaked
+    /// earlier and then overfit, decay 0.95 stopped short, reg 0.1 was flat. (k=100 did better still on those sets, whose true
     /// rank is 20; real ratings have a long spectrum, where the anchors favour k=200.) The u1
     /// number itself is yet to be measured on the real file.
     /// </summary>

@@ -21,10 +21,6 @@ public static class TrainingPipeline
     public const string MfOnnxFile = "mf.onnx";
     public const string MfTopKOnnxFile = "mf_topk.onnx";
 
-    /// <summary>Manifest model kinds of MF's ONNX graphs (pair scoring; top-k over the catalog).</summary>
-    public const string MfOnnxKind = "mf-onnx";
-    public const string MfTopKOnnxKind = "mf-topk-onnx";
-
     public static TrainingOutcome Run(TrainingRequest request, ModelRepository repository,
         IProgress<TrainingEvent>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -90,8 +86,8 @@ public static class TrainingPipeline
             draft.AddMfModel(mf.Model);
             MfOnnxExporter.ExportPairToFile(mf.Model, onnxMetadata, draft.PathFor(MfOnnxFile));
             MfOnnxExporter.ExportTopKToFile(mf.Model, onnxMetadata, draft.PathFor(MfTopKOnnxFile));
-            draft.AddModel(new ModelEntry(MfOnnxKind, MfOnnxFile));
-            draft.AddModel(new ModelEntry(MfTopKOnnxKind, MfTopKOnnxFile));
+            draft.AddModel(new ModelEntry(ModelEntry.MfOnnxKind, MfOnnxFile));
+            draft.AddModel(new ModelEntry(ModelEntry.MfTopKOnnxKind, MfTopKOnnxFile));
         }
 
         if (neural is not null)

@@ -1,0 +1,177 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Recommender.Contracts.V1;
+using Recommender.Data;
+using Recommender.Models.Repository;
+using Recommender.Training.Mf;
+using Recommender.Training.Neural;
+using Recommender.Training.Pipeline;
+
+namespace Recommender.Cli.Commands;
+
+/// <summary>
+/// `recommender demo`: from nothing to recommendations served over gRPC. Uses real MovieLens
+/// 100K when it has been downloaded (`recommender data download ml-100k`), else generates the
+/// synthetic MovieLens-shaped default; trains both models; starts the inference service as a
+/// real process on a free loopback port; calls it; shuts it down (also on Ctrl-C).
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var work = new Option<string>("--work") { Description = "Working folder (data, model repository).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "recommender-demo") };
+        var data = new Option<string?>("--data") { Description = "Dataset folder to use instead of the default." };
+        var users = new Option<long[]>("--users") { Description = "Users to recommend for.", DefaultValueFactory = _ => [] , AllowMultipleArgumentsPerToken = true };
+        var command = new Command("demo", "Generate or find data, train both models, serve them over gRPC and call the service.") { work, data, users };
+        command.SetAction((parse, cancellationToken) => CommandAction.Run(() =>
+            RunAsync(parse.GetValue(work)!, parse.GetValue(data), parse.GetValue(users)!, cancellationToken)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string work, string? dataFolder, long[] users, CancellationToken cancellationToken)
+    {
+        var total = Stopwatch.StartNew();
+        var steps = new DemoSteps(Console.Out);
+        var repositoryPath = Path.Combine(work, "models");
+        if (Directory.Exists(repositoryPath))
+        {
+            Directory.Delete(repositoryPath, recursive: true);
+        }
+
+        var folder = await steps.RunAsync("data", () => Task.FromResult(FindOrGenerateData(work, dataFolder))).ConfigureAwait(false);
+
+        await using var inference = await steps.RunAsync("start the inference service", () => ChildService.StartAsync("inference",
+            ["inference", "serve", $"--Inference:RepositoryPath={repositoryPath}", "--Inference:PollInterval=00:00:00.500",
+             "--Endpoints:BindAddress=127.0.0.1", "--Endpoints:GrpcPort=0", "--Endpoints:MetricsPort=0", "--Endpoints:DrainDelay=00:00:00",
+             "--Logging:Format=simple", "--Logging:LogLevel:Default=Warning"],
+            TimeSpan.FromSeconds(60), cancellationToken)).ConfigureAwait(false);
+        Console.WriteLine($"      inference service listening on {inference.Address} (no model yet: health NOT_SERVING)");
+
+        var outcome = await steps.RunAsync("train MF and the neural model, publish a version", () => Task.Run(() =>
+            TrainingPipeline.Run(new TrainingRequest("movielens", folder, SplitSpec.Parse("random:0.2"), 42,
+                    MfTrainingOptions.BiasedDefaults, new NeuralTrainingOptions()),
+                new ModelRepository(repositoryPath, TimeProvider.System), new TrainingPrinter(new IndentedWriter(Console.Out)), cancellationToken), cancellationToken)).ConfigureAwait(false);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"      held-out RMSE: MF {outcome.MfEvaluation?.Rmse:F4}, neural {outcome.NeuralEvaluation?.Rmse:F4}"));
+
+        using var channel = GrpcChannel.ForAddress(inference.Address);
+        var client = new Contracts.V1.InferenceService.InferenceServiceClient(channel);
+        await steps.RunAsync("wait until the service serves the new version", () => WaitServingAsync(channel, cancellationToken)).ConfigureAwait(false);
+
+        await steps.RunAsync("GetModelInfo", async () =>
+        {
+            var info = await client.GetModelInfoAsync(new GetModelInfoRequest(), cancellationToken: cancellationToken);
+            foreach (var model in info.Models)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"      {model.Version.Name} v{model.Version.Version}: {model.UserCount:N0} users, {model.ItemCount:N0} items, kinds {string.Join("+", model.Version.Kinds)}, execution provider {model.ExecutionProvider}"));
+            }
+
+            return 0;
+        }).ConfigureAwait(false);
+
+        var chosen = users.Length > 0 ? users : PickUsers(repositoryPath, outcome.Manifest);
+        await steps.RunAsync("Recommend top-5 (MF and neural)", async () =>
+        {
+            foreach (var user in chosen)
+            {
+                foreach (var kind in new[] { ModelKind.Mf, ModelKind.Neural })
+                {
+                    var response = await client.RecommendAsync(new RecommendRequest { UserId = user, TopN = 5, Model = new ModelSpec { Kind = kind } }, cancellationToken: cancellationToken);
+                    Console.WriteLine($"      user {user}, {(kind == ModelKind.Mf ? "MF" : "neural")}:");
+                    foreach (var item in response.Items)
+                    {
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"        ('{item.Title}', {item.Score:F2})"));
+                    }
+                }
+            }
+
+            return 0;
+        }).ConfigureAwait(false);
+
+        await steps.RunAsync("PredictRatings (a batch of pairs)", async () =>
+        {
+            var request = new PredictRatingsRequest { Model = new ModelSpec { Kind = ModelKind.Neural } };
+            var ratings = DatasetLoader.Load(folder, cancellationToken).Ratings;
+            for (var r = 0; r < 5; r++)
+            {
+                request.UserIds.Add(ratings.UserIds[r * 97]);
+                request.ItemIds.Add(ratings.ItemIds[r * 97]);
+            }
+
+            var response = await client.PredictRatingsAsync(request, cancellationToken: cancellationToken);
+            for (var i = 0; i < response.Ratings.Count; i++)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"      user {request.UserIds[i]}, item {request.ItemIds[i]}: predicted {response.Ratings[i]:F2} (rated {ratings.Values[i * 97]:F0})"));
+            }
+
+            return 0;
+        }).ConfigureAwait(false);
+
+        await steps.RunAsync("stop the inference service (SIGTERM, drain)", async () =>
+        {
+            await inference.DisposeAsync().ConfigureAwait(false);
+            return 0;
+        }).ConfigureAwait(false);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"demo finished in {total.Elapsed.TotalSeconds:F1}s"));
+        return 0;
+    }
+
+    private static string FindOrGenerateData(string work, string? dataFolder)
+    {
+        if (dataFolder is not null)
+        {
+            Console.WriteLine($"      using {dataFolder}");
+            return dataFolder;
+        }
+
+        var downloader = new MovieLensDownloader();
+        if (downloader.IsComplete("ml-100k"))
+        {
+            var real = downloader.FolderFor("ml-100k");
+            Console.WriteLine($"      using real MovieLens 100K from {real}");
+            return real;
+        }
+
+        var folder = Path.Combine(work, "synthetic-ml-100k");
+        var summary = new SyntheticDatasetGenerator(new SyntheticDatasetOptions()).Generate(folder);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"      no MovieLens download found: generated {summary.Ratings:N0} synthetic ratings ({summary.Users} users x {summary.Items} items, mean {summary.MeanRating:F2}) in {folder}"));
+        return folder;
+    }
+
+    private static long[] PickUsers(string repositoryPath, Manifest manifest)
+    {
+        // User 284 is the notebook's example; use it when the dataset has it.
+        var ids = new ModelRepository(repositoryPath, TimeProvider.System).OpenVersion(manifest.ModelName, manifest.Version).Users;
+        var users = new List<long>();
+        if (ids.TryGetIndex(284, out _))
+        {
+            users.Add(284);
+        }
+
+        users.AddRange(Enumerable.Range(0, 2).Select(i => (long)ids.ExternalId(i)).Where(u => !users.Contains(u)));
+        return [.. users.Take(2)];
+    }
+
+    private static async Task<int> WaitServingAsync(GrpcChannel channel, CancellationToken cancellationToken)
+    {
+        var health = new Health.HealthClient(channel);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var status = await health.CheckAsync(new HealthCheckRequest(), cancellationToken: timeout.Token);
+            if (status.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+            {
+                return 0;
+            }
+
+            await Task.Delay(200, timeout.Token).ConfigureAwait(false);
+        }
+    }
+}

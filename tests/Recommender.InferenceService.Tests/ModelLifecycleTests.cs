@@ -1,0 +1,145 @@
+using System.Net.Http;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1Alpha;
+using Recommender.Contracts.V1;
+using Recommender.Serving;
+using Contract = Recommender.Contracts.V1;
+
+namespace Recommender.InferenceService.Tests;
+
+/// <summary>Hot reload, refusal of bad versions, operations endpoints, provider selection, draining.</summary>
+public sealed class ModelLifecycleTests : IDisposable
+{
+    private readonly ServedRepository _repository = new();
+
+    public void Dispose() => _repository.Dispose();
+
+    [Fact]
+    public async Task A_new_version_is_served_without_restart_and_a_corrupt_one_is_refused_while_the_old_keeps_serving()
+    {
+        _repository.Publish(seed: 1);
+        await using var server = await InferenceServer.StartAsync(_repository.RepositoryPath);
+        await Eventually.ServingAsync(server.Channel);
+        var client = new Contract.InferenceService.InferenceServiceClient(server.Channel);
+        Assert.Equal(1, (await client.GetModelInfoAsync(new GetModelInfoRequest())).Models[0].Version.Version);
+
+        _repository.Publish(seed: 2);
+        await Eventually.TrueAsync(async () => (await client.GetModelInfoAsync(new GetModelInfoRequest())).Models[0].Version.Version == 2,
+            TimeSpan.FromSeconds(20), "version 2 was never served");
+
+        // Version 3: a copy of version 2 with one byte of the factor file flipped (its checksum no longer matches).
+        var v2 = _repository.Repository.VersionPath(ServedRepository.ModelName, 2);
+        var staging = Path.Combine(Path.GetDirectoryName(v2)!, ".staging-corrupt");
+        CopyDirectory(v2, staging);
+        var factors = Path.Combine(staging, "mf.safetensors");
+        var bytes = await File.ReadAllBytesAsync(factors);
+        bytes[^5] ^= 0x40;
+        await File.WriteAllBytesAsync(factors, bytes);
+        var manifest = Path.Combine(staging, "manifest.json");
+        await File.WriteAllTextAsync(manifest, (await File.ReadAllTextAsync(manifest)).Replace("\"version\": 2", "\"version\": 3", StringComparison.Ordinal)
+            .Replace("\"version\":2", "\"version\":3", StringComparison.Ordinal));
+        Directory.Move(staging, Path.Combine(Path.GetDirectoryName(v2)!, "3"));
+
+        // Give the watcher several scans, then check version 2 still answers.
+        await Task.Delay(1500);
+        var info = await client.GetModelInfoAsync(new GetModelInfoRequest());
+        Assert.Equal(2, info.Models[0].Version.Version);
+        var answer = await client.RecommendAsync(new RecommendRequest { UserId = _repository.Dataset.Ratings.UserIds[0], TopN = 3 });
+        Assert.Equal(2, answer.Model.Version);
+    }
+
+    [Fact]
+    public async Task Health_is_not_serving_until_a_model_is_loaded()
+    {
+        await using var server = await InferenceServer.StartAsync(_repository.RepositoryPath);
+        var health = new Health.HealthClient(server.Channel);
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest())).Status);
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            new Contract.InferenceService.InferenceServiceClient(server.Channel).RecommendAsync(new RecommendRequest { UserId = 1, TopN = 1 }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+
+        _repository.Publish();
+        await Eventually.ServingAsync(server.Channel);
+    }
+
+    [Fact]
+    public async Task Reflection_lists_the_services_and_metrics_are_exported_for_prometheus()
+    {
+        _repository.Publish();
+        await using var server = await InferenceServer.StartAsync(_repository.RepositoryPath);
+        await Eventually.ServingAsync(server.Channel);
+        var client = new Contract.InferenceService.InferenceServiceClient(server.Channel);
+        await client.RecommendAsync(new RecommendRequest { UserId = _repository.Dataset.Ratings.UserIds[0], TopN = 3 });
+        await Assert.ThrowsAsync<RpcException>(() => client.PredictRatingsAsync(new PredictRatingsRequest()).ResponseAsync);
+
+        var reflection = new ServerReflection.ServerReflectionClient(server.Channel);
+        using var call = reflection.ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToArray();
+        Assert.Contains("recommender.v1.InferenceService", services);
+        Assert.Contains("grpc.health.v1.Health", services);
+
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{server.MetricsPort}/metrics"));
+        Assert.Contains("recommender_grpc_calls_total", text, StringComparison.Ordinal);
+        Assert.Contains("InvalidArgument", text, StringComparison.Ordinal);
+        Assert.Contains("recommender_grpc_latency_seconds", text, StringComparison.Ordinal);
+        Assert.Contains("recommender_serving_model_loaded_version", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cuda_required_either_runs_on_cuda_or_refuses_to_start()
+    {
+        _repository.Publish();
+        InferenceServer? server = null;
+        try
+        {
+            server = await InferenceServer.StartAsync(_repository.RepositoryPath, new Dictionary<string, string?> { ["Inference:ExecutionProvider"] = "Cuda" });
+        }
+        catch (ExecutionProviderUnavailableException error)
+        {
+            // No usable CUDA here (the CI machines): the process must not start on CPU silently.
+            Assert.Contains("Cuda", error.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        await using (server)
+        {
+            await Eventually.ServingAsync(server.Channel);
+            var info = await new Contract.InferenceService.InferenceServiceClient(server.Channel).GetModelInfoAsync(new GetModelInfoRequest());
+            Assert.Equal("CUDAExecutionProvider", info.Models[0].ExecutionProvider);
+        }
+    }
+
+    [Fact]
+    public async Task Shutdown_reports_not_serving_while_still_answering_during_the_drain_delay()
+    {
+        _repository.Publish();
+        var server = await InferenceServer.StartAsync(_repository.RepositoryPath, new Dictionary<string, string?> { ["Endpoints:DrainDelay"] = "00:00:02" });
+        await Eventually.ServingAsync(server.Channel);
+        var health = new Health.HealthClient(server.Channel);
+
+        var stopping = Task.Run(() => server.App.StopAsync());
+        await Eventually.TrueAsync(async () => (await health.CheckAsync(new HealthCheckRequest())).Status == HealthCheckResponse.Types.ServingStatus.NotServing,
+            TimeSpan.FromSeconds(2), "health never went NOT_SERVING during the drain");
+        var answer = await new Contract.InferenceService.InferenceServiceClient(server.Channel)
+            .RecommendAsync(new RecommendRequest { UserId = _repository.Dataset.Ratings.UserIds[0], TopN = 2 });
+        Assert.Equal(2, answer.Items.Count);
+
+        await stopping;
+        await server.DisposeAsync();
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using Recommender.Training.Mf;
+
+namespace Recommender.Training.Tests.Mf;
+
+public sealed class MfInitializationTests
+{
+    [Fact]
+    public void Sampler_draws_normal_values_with_the_requested_spread()
+    {
+        var sampler = new GaussianSampler(seed: 3);
+        const int count = 200_000;
+        const float std = 1f / 15;
+        double sum = 0;
+        double squares = 0;
+        var withinOneStd = 0;
+        for (var n = 0; n < count; n++)
+        {
+            double x = sampler.Next(std);
+            sum += x;
+            squares += x * x;
+            withinOneStd += Math.Abs(x) <= std ? 1 : 0;
+        }
+
+        var mean = sum / count;
+        Assert.True(Math.Abs(mean) < 0.01 * std, $"mean {mean}");
+        Assert.Equal(std, Math.Sqrt((squares / count) - (mean * mean)), 0.01 * std);
+        Assert.Equal(0.6827, withinOneStd / (double)count, 0.005); // normal, not uniform (0.577 at the same std)
+    }
+
+    [Fact]
+    public void Random_factors_use_the_init_std_and_leave_the_padding_zero()
+    {
+        var parameters = MfParameters.CreateRandom(3000, 2000, 10, 16, biased: true, 3.5f, 0.05f, seed: 1);
+
+        var values = new List<double>();
+        for (var row = 0; row < 3000; row++)
+        {
+            var span = parameters.UserFactors.AsSpan(row * 16, 16);
+            values.AddRange(span[..10].ToArray().Select(v => (double)v));
+            Assert.All(span[10..].ToArray(), v => Assert.Equal(0f, v));
+        }
+
+        var std = Math.Sqrt(values.Average(v => v * v));
+        Assert.Equal(0.05, std, 0.001);
+        Assert.All(parameters.UserBias!, b => Assert.Equal(0f, b));
+        Assert.Equal(parameters.UserFactors, MfParameters.CreateRandom(3000, 2000, 10, 16, true, 3.5f, 0.05f, seed: 1).UserFactors);
+    }
+}

@@ -1,0 +1,83 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Recommender.Data;
+using Recommender.Models.Onnx;
+using Recommender.Models.Repository;
+using Recommender.Training.Mf;
+using Recommender.Training.Neural;
+using Recommender.Training.Pipeline;
+
+namespace Recommender.Training.Tests;
+
+/// <summary>
+/// The exported ONNX graphs, run by ONNX Runtime (CPU), against the models they were exported
+/// from: TorchSharp for the neural model, the factor file for MF.
+/// </summary>
+public sealed class OnnxParityTests
+{
+    [Fact]
+    public void Neural_onnx_matches_torchsharp_on_10000_random_pairs()
+    {
+        var (train, validation) = NeuralTestData.Planted(users: 120, items: 150, count: 6000);
+        var result = NeuralTrainer.Train(train, validation, new NeuralTrainingOptions { Epochs = 2, Seed = 3 });
+        var random = new Random(17);
+        var users = Enumerable.Range(0, 10_000).Select(_ => random.Next(train.UserCount)).ToArray();
+        var items = Enumerable.Range(0, 10_000).Select(_ => random.Next(train.ItemCount)).ToArray();
+
+        var torch = NeuralTrainer.PredictWithTorch(result.Weights, users, items);
+        var onnx = Run(NeuralOnnxExporter.Export(result.Weights, new Dictionary<string, string>()), users, items);
+
+        Assert.Equal(10_000, onnx.Length);
+        for (var i = 0; i < onnx.Length; i++)
+        {
+            Assert.True(Math.Abs(onnx[i] - torch[i]) <= 1e-5, $"pair {i}: onnx {onnx[i]} vs torch {torch[i]}");
+        }
+    }
+
+    [Fact]
+    public void Train_export_load_predict_round_trip_through_the_repository()
+    {
+        var root = Directory.CreateTempSubdirectory("recommender-parity-").FullName;
+        try
+        {
+            var data = Path.Combine(root, "data");
+            new SyntheticDatasetGenerator(new SyntheticDatasetOptions { Users = 70, Items = 100, Ratings = 2500, Seed = 9 }).Generate(data);
+            var repository = new ModelRepository(Path.Combine(root, "models"), TimeProvider.System);
+            var outcome = TrainingPipeline.Run(new TrainingRequest("parity", data, SplitSpec.Parse("random:0.2"), 4,
+                MfTrainingOptions.BiasedDefaults with { Epochs = 4, Factors = 6 },
+                new NeuralTrainingOptions { Epochs = 2, EmbeddingDim = 6, HiddenSizes = [12, 6] }), repository);
+
+            var bundle = repository.OpenVersion("parity", outcome.Manifest.Version);
+            var users = Enumerable.Range(0, bundle.Users.Count).ToArray();
+            var items = users.Select(u => (u * 13) % bundle.Items.Count).ToArray();
+
+            var neural = Run(File.ReadAllBytes(bundle.ModelPath(ModelEntry.NeuralKind)!), users, items);
+            var torch = NeuralTrainer.PredictWithTorch(outcome.Neural!.Weights, users, items);
+            var mf = Run(File.ReadAllBytes(bundle.PathOf(TrainingPipeline.MfOnnxFile)), users, items);
+            for (var i = 0; i < users.Length; i++)
+            {
+                Assert.True(Math.Abs(neural[i] - torch[i]) <= 1e-5, $"neural pair {i}: {neural[i]} vs {torch[i]}");
+                Assert.True(Math.Abs(mf[i] - bundle.Mf!.RawScore(users[i], items[i])) <= 1e-5, $"mf pair {i}");
+            }
+
+            using var session = new InferenceSession(bundle.ModelPath(ModelEntry.NeuralKind)!);
+            Assert.Equal("parity", session.ModelMetadata.CustomMetadataMap[OnnxMetadataKeys.ModelName]);
+            Assert.Equal(outcome.Manifest.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                session.ModelMetadata.CustomMetadataMap[OnnxMetadataKeys.ModelVersion]);
+            Assert.Equal(outcome.Manifest.IdMapFingerprint, session.ModelMetadata.CustomMetadataMap[OnnxMetadataKeys.IdMapFingerprint]);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static float[] Run(byte[] model, int[] users, int[] items)
+    {
+        using var session = new InferenceSession(model);
+        var u = new DenseTensor<long>(users.Select(x => (long)x).ToArray(), [users.Length]);
+        var i = new DenseTensor<long>(items.Select(x => (long)x).ToArray(), [items.Length]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("user_ids", u), NamedOnnxValue.CreateFromTensor("item_ids", i)]);
+        return [.. results.First(r => r.Name == "rating").AsEnumerable<float>()];
+    }
+}
