@@ -8,17 +8,20 @@
 # The drift test (tests/Recommender.Deployment.Tests) checks names, ports and paths against the
 # services' options classes.
 #
-# usage: deploy-checks/run.sh [--root DIR] [--only kustomize|schema|dockerfile]
+# usage: deploy-checks/run.sh [--install] [--root DIR] [--only kustomize|schema|dockerfile]
+#   --install   run `npm ci` in deploy-checks/ first (CI); otherwise only when node_modules is missing
 #   --root DIR  check DIR/k8s and DIR/Dockerfile instead of the repository's (tests use copies)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 only=""
+install=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --root) root="$(cd "$2" && pwd)"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
+    --install) install=1; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -26,7 +29,7 @@ case "$only" in ""|kustomize|schema|dockerfile) ;; *) echo "unknown check: $only
 
 command -v kubectl >/dev/null || { echo "deploy-checks: kubectl is required (kubectl kustomize)" >&2; exit 1; }
 command -v node >/dev/null || { echo "deploy-checks: node is required" >&2; exit 1; }
-if [[ ! -x "$here/node_modules/.bin/tsc" || ! -d "$here/node_modules/kubernetes-models" || ! -d "$here/node_modules/dockerfile-utils" ]]; then
+if [[ $install == 1 || ! -x "$here/node_modules/.bin/tsc" || ! -d "$here/node_modules/kubernetes-models" || ! -d "$here/node_modules/dockerfile-utils" ]]; then
   echo "== deploy-checks: npm ci (pinned by deploy-checks/package-lock.json)"
   npm ci --prefix "$here" --no-audit --no-fund >&2
 fi
