@@ -29,12 +29,15 @@ case "$only" in ""|kustomize|schema|dockerfile) ;; *) echo "unknown check: $only
 
 command -v kubectl >/dev/null || { echo "deploy-checks: kubectl is required (kubectl kustomize)" >&2; exit 1; }
 command -v node >/dev/null || { echo "deploy-checks: node is required" >&2; exit 1; }
+mkdir -p "$here/.generated"
+# One install at a time (tests run this script in parallel).
+exec 9>"$here/.generated/install.lock"
+flock 9
 if [[ $install == 1 || ! -x "$here/node_modules/.bin/tsc" || ! -d "$here/node_modules/kubernetes-models" || ! -d "$here/node_modules/dockerfile-utils" ]]; then
   echo "== deploy-checks: npm ci (pinned by deploy-checks/package-lock.json)"
   npm ci --prefix "$here" --no-audit --no-fund >&2
 fi
-
-mkdir -p "$here/.generated"
+flock -u 9
 work="$(mktemp -d "$here/.generated/run.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
