@@ -3,7 +3,8 @@
 #   1. kustomize: `kubectl kustomize` renders every overlay under k8s/overlays/.
 #   2. schema:    the rendered objects, as TypeScript literals typed with the kubernetes-models
 #                 interfaces, pass `tsc --noEmit` (misspelled fields, wrong types, missing
-#                 required fields, unknown kinds fail).
+#                 required fields, unknown kinds fail), then the kubernetes-models classes
+#                 validate them against the API's JSON schemas (formats such as quantities).
 #   3. dockerfile: dockerfile-utils lints the Dockerfile (strict: warnings fail too).
 # The drift test (tests/Recommender.Deployment.Tests) checks names, ports and paths against the
 # services' options classes.
@@ -73,6 +74,10 @@ if [[ -z "$only" || "$only" == schema ]]; then
 JSON
   if ! (cd "$work/ts" && "$here/node_modules/.bin/tsc" -p tsconfig.json --pretty false); then
     echo "FAIL schema: a rendered object does not match the Kubernetes API types (see above)" >&2
+    exit 1
+  fi
+  if ! node "$here/scripts/validate-models.mjs" "${args[@]}"; then
+    echo "FAIL schema: a rendered object does not validate against the Kubernetes API schemas (see above)" >&2
     exit 1
   fi
   echo "   ok"

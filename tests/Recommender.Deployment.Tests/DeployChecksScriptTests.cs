@@ -42,6 +42,14 @@ public sealed class DeployChecksScriptTests
     }
 
     [Fact]
+    public void Schema_check_rejects_a_malformed_quantity()
+    {
+        using var copy = RepositoryFiles.CopyDeploymentFiles();
+        copy.Replace("k8s/base/inference-deployment.yaml", "memory: 4Gi", "memory: 4GB");
+        AssertFails(RunChecks(copy.Root, "schema"), "FAIL schema", "resources/limits/memory must match format \"quantity\"");
+    }
+
+    [Fact]
     public void Schema_check_rejects_an_unknown_kind()
     {
         using var copy = RepositoryFiles.CopyDeploymentFiles();
