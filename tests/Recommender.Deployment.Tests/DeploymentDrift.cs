@@ -253,7 +253,7 @@ internal static partial class DeploymentDrift
         {
             ExpectMounted("Trainer__RepositoryPath", trainer.RepositoryPath, mustWrite: true, mounts, where, problems);
             ExpectMounted("Trainer__DataRoot", trainer.DataRoot, mustWrite: true, mounts, where, problems);
-            if (trainer.JobsPath is not null)
+            if (!string.IsNullOrEmpty(trainer.JobsPath))
             {
                 ExpectMounted("Trainer__JobsPath", trainer.JobsPath, mustWrite: true, mounts, where, problems);
             }

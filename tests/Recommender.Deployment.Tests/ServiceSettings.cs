@@ -83,17 +83,20 @@ internal static class ServiceSettings
         data.Keys.Any(k => k.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase));
 
     private static T BindSection<T>(Dictionary<string, string?> data, string section, ICollection<string> problems, string where)
-        where T : new()
+        where T : new() =>
+        (T)BindSection(typeof(T), data, section, problems, where);
+
+    private static object BindSection(Type type, Dictionary<string, string?> data, string section, ICollection<string> problems, string where)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(data).Build();
-        var options = new T();
+        var options = Activator.CreateInstance(type)!;
         try
         {
             configuration.GetSection(section).Bind(options, o => o.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException e)
         {
-            problems.Add($"{where}: section {section}: {Flatten(e)} (environment variable names are {section}__<Property> of {typeof(T).FullName})");
+            problems.Add($"{where}: section {section}: {Flatten(e)} (environment variable names are {section}__<Property> of {type.FullName})");
             return options;
         }
 
@@ -110,13 +113,16 @@ internal static class ServiceSettings
     }
 
 #if HAS_TRAINER_SERVICE
+    /// <summary>The trainer's options class, found by name so that a rename fails this test, not the build.</summary>
+    public const string TrainerOptionsType = "Recommender.TrainerService.TrainerOptions, Recommender.TrainerService";
+
     private static TrainerView BindTrainer(Dictionary<string, string?> data, ICollection<string> problems, string where)
     {
-        var options = BindSection<Recommender.TrainerService.TrainerOptions>(data, "Trainer", problems, where);
-        return new TrainerView(
-            (string?)typeof(Recommender.TrainerService.TrainerOptions).GetProperty("RepositoryPath")?.GetValue(options),
-            (string?)typeof(Recommender.TrainerService.TrainerOptions).GetProperty("DataRoot")?.GetValue(options),
-            (string?)typeof(Recommender.TrainerService.TrainerOptions).GetProperty("JobsPath")?.GetValue(options));
+        var type = Type.GetType(TrainerOptionsType)
+            ?? throw new InvalidOperationException($"{TrainerOptionsType} not found: the trainer host is in src/ but its options class has another name; update ServiceSettings.TrainerOptionsType.");
+        var options = BindSection(type, data, "Trainer", problems, where);
+        string? Get(string name) => type.GetProperty(name)?.GetValue(options)?.ToString();
+        return new TrainerView(Get("RepositoryPath"), Get("DataRoot"), Get("JobsPath"));
     }
 #else
     private static TrainerView BindTrainer(Dictionary<string, string?> data, ICollection<string> problems, string where)
