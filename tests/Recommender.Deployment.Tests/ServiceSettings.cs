@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Recommender.Hosting;
 using Recommender.Serving;
@@ -96,7 +97,28 @@ internal static class ServiceSettings
         }
         catch (InvalidOperationException e)
         {
+            foreach (var key in data.Keys.Where(k => k.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase)))
+            {
+                var property = key[(section.Length + 1)..].Split(':')[0];
+                if (type.GetProperty(property, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is null)
+                {
+                    problems.Add($"{where}: {key.Replace(":", "__", StringComparison.Ordinal)} is not a setting of the service ({type.FullName} has no property {property})");
+                }
+            }
+
             problems.Add($"{where}: section {section}: {Flatten(e)} (environment variable names are {section}__<Property> of {type.FullName})");
+
+            // Bind what can be bound, so that later checks see the real values.
+            options = Activator.CreateInstance(type)!;
+            try
+            {
+                configuration.GetSection(section).Bind(options);
+            }
+            catch (InvalidOperationException)
+            {
+                // already reported
+            }
+
             return options;
         }
 
