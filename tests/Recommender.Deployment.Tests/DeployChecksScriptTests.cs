@@ -14,7 +14,10 @@ public sealed class DeployChecksScriptTests
         var result = RunChecks(copy.Root);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("deploy-checks: all passed", result.Output, StringComparison.Ordinal);
+        Assert.Contains("== kustomize: render cpu-pull cpu gpu", result.Output, StringComparison.Ordinal);
         Assert.Contains("typed objects", result.Output, StringComparison.Ordinal);
+        Assert.Contains("validated", result.Output, StringComparison.Ordinal);
+        Assert.Contains("no problems (dockerfile-utils, strict)", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
