@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,15 @@ public static class GrpcHostExtensions
 {
     /// <summary>Tag of the health checks that decide readiness (gRPC health service "").</summary>
     public const string ReadinessTag = "ready";
+
+    /// <summary>
+    /// gRPC health service name for liveness and startup probes: SERVING whenever the process
+    /// answers. Readiness ("") also needs a model loaded and no drain in progress; using it for
+    /// liveness would restart pods that merely wait for their first model.
+    /// </summary>
+    public const string LivenessService = "liveness";
+
+    private const string LivenessTag = "live";
 
     /// <summary>
     /// Adds the shared hosting services. Endpoint settings are read when the host starts, so
@@ -56,7 +66,12 @@ public static class GrpcHostExtensions
         Metrics.ConfigureMeterAdapter(o => o.ResolveHistogramBuckets = instrument => instrument.Unit == "s"
             ? Histogram.ExponentialBuckets(0.00001, 2.5, 16)
             : Histogram.ExponentialBuckets(1, 2, 18));
-        builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", r => r.Tags.Contains(ReadinessTag)))
+        builder.Services.AddGrpcHealthChecks(o =>
+            {
+                o.Services.Map("", r => r.Tags.Contains(ReadinessTag));
+                o.Services.Map(LivenessService, r => r.Tags.Contains(LivenessTag));
+            })
+            .AddCheck("alive", () => HealthCheckResult.Healthy("the process answers"), tags: [LivenessTag])
             .AddCheck<DrainingHealthCheck>("draining", tags: [ReadinessTag]);
     }
 

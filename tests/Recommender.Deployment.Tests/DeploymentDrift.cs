@@ -189,11 +189,16 @@ internal static partial class DeploymentDrift
                 problems.Add($"{where}: {probeName}.grpc.port {port} is not the gRPC port {grpc}");
             }
 
-            // The hosts map exactly one health service name: "" (overall; NOT_SERVING while draining).
-            var service = probeGrpc.Str("service");
-            if (!string.IsNullOrEmpty(service))
+            // The hosts map two health service names: "" (readiness: model loaded, not draining)
+            // and "liveness" (the process answers). Readiness must not use liveness.
+            var service = probeGrpc.Str("service") ?? "";
+            if (service != "" && service != Recommender.Hosting.GrpcHostExtensions.LivenessService)
             {
-                problems.Add($"{where}: {probeName}.grpc.service '{service}' is not a health service the host maps (only \"\")");
+                problems.Add($"{where}: {probeName}.grpc.service '{service}' is not a health service the host maps (\"\" or \"{Recommender.Hosting.GrpcHostExtensions.LivenessService}\")");
+            }
+            else if (probeName == "readinessProbe" && service != "")
+            {
+                problems.Add($"{where}: readinessProbe must use the readiness service \"\", not '{service}'");
             }
         }
 
@@ -394,7 +399,15 @@ internal static partial class DeploymentDrift
 
         // The image's own defaults must agree with what the manifests mount.
         var imageEnv = stage.Env;
-        ServiceSettings.Bind(imageEnv, problems, $"Dockerfile target {pod.Target} ENV");
+        // Secrets are never baked into an image: the token arrives from the Secret at run time,
+        // so the image's defaults are checked as if it had been given one.
+        var runtimeEnv = new Dictionary<string, string>(imageEnv, StringComparer.Ordinal);
+        if (pod.Target == "trainer")
+        {
+            runtimeEnv.TryAdd("Trainer__AuthToken", "from-the-secret");
+        }
+
+        ServiceSettings.Bind(runtimeEnv, problems, $"Dockerfile target {pod.Target} ENV");
         foreach (var (variable, manifestValue) in (ReadOnlySpan<(string, string?)>)[
             ("Inference__RepositoryPath", pod.Bound.Inference?.RepositoryPath),
             ("Trainer__RepositoryPath", pod.Bound.Trainer?.RepositoryPath),

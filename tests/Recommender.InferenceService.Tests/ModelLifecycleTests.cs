@@ -56,6 +56,8 @@ public sealed class ModelLifecycleTests : IDisposable
         var health = new Health.HealthClient(server.Channel);
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest())).Status);
+        // Alive while waiting for a model: liveness probes must not restart the pod.
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = "liveness" })).Status);
         var error = await Assert.ThrowsAsync<RpcException>(() =>
             new Contract.InferenceService.InferenceServiceClient(server.Channel).RecommendAsync(new RecommendRequest { UserId = 1, TopN = 1 }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
