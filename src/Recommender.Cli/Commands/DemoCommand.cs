@@ -1,22 +1,21 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Recommender.Contracts.V1;
 using Recommender.Data;
 using Recommender.Models.Repository;
-using Recommender.Training.Mf;
-using Recommender.Training.Neural;
-using Recommender.Training.Pipeline;
 
 namespace Recommender.Cli.Commands;
 
 /// <summary>
 /// `recommender demo`: from nothing to recommendations served over gRPC. Uses real MovieLens
 /// 100K when it has been downloaded (`recommender data download ml-100k`), else generates the
-/// synthetic MovieLens-shaped default; trains both models; starts the inference service as a
-/// real process on a free loopback port; calls it; shuts it down (also on Ctrl-C).
+/// synthetic MovieLens-shaped default; starts the trainer and inference services as real
+/// processes on free loopback ports; trains both models through the trainer's gRPC API; waits for
+/// the inference service to pick the version up; calls it; shuts both down (also on Ctrl-C).
 /// </summary>
 internal static class DemoCommand
 {
@@ -43,19 +42,23 @@ internal static class DemoCommand
 
         var folder = await steps.RunAsync("data", () => Task.FromResult(FindOrGenerateData(work, dataFolder))).ConfigureAwait(false);
 
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var dataRoot = Path.GetDirectoryName(Path.GetFullPath(folder))!;
+        await using var trainer = await steps.RunAsync("start the trainer service", () => ChildService.StartAsync("trainer",
+            ["trainer", "serve", $"--Trainer:RepositoryPath={repositoryPath}", $"--Trainer:DataRoot={dataRoot}", $"--Trainer:AuthToken={token}",
+             $"--Trainer:JobsPath={Path.Combine(work, "jobs")}", .. QuietLocalEndpoints],
+            TimeSpan.FromSeconds(60), cancellationToken)).ConfigureAwait(false);
+        Console.WriteLine($"      trainer service listening on {trainer.Address}");
+
         await using var inference = await steps.RunAsync("start the inference service", () => ChildService.StartAsync("inference",
-            ["inference", "serve", $"--Inference:RepositoryPath={repositoryPath}", "--Inference:PollInterval=00:00:00.500",
-             "--Endpoints:BindAddress=127.0.0.1", "--Endpoints:GrpcPort=0", "--Endpoints:MetricsPort=0", "--Endpoints:DrainDelay=00:00:00",
-             "--Logging:Format=simple", "--Logging:LogLevel:Default=Warning"],
+            ["inference", "serve", $"--Inference:RepositoryPath={repositoryPath}", "--Inference:PollInterval=00:00:00.500", .. QuietLocalEndpoints],
             TimeSpan.FromSeconds(60), cancellationToken)).ConfigureAwait(false);
         Console.WriteLine($"      inference service listening on {inference.Address} (no model yet: health NOT_SERVING)");
 
-        var outcome = await steps.RunAsync("train MF and the neural model, publish a version", () => Task.Run(() =>
-            TrainingPipeline.Run(new TrainingRequest("movielens", folder, SplitSpec.Parse("random:0.2"), 42,
-                    MfTrainingOptions.BiasedDefaults, new NeuralTrainingOptions()),
-                new ModelRepository(repositoryPath, TimeProvider.System), new TrainingPrinter(new IndentedWriter(Console.Out)), cancellationToken), cancellationToken)).ConfigureAwait(false);
+        var published = await steps.RunAsync("train MF and the neural model through the trainer (StartTraining, WatchTraining)",
+            () => TrainThroughServiceAsync(trainer.Address, token, Path.GetFileName(Path.GetFullPath(folder)), cancellationToken)).ConfigureAwait(false);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"      held-out RMSE: MF {outcome.MfEvaluation?.Rmse:F4}, neural {outcome.NeuralEvaluation?.Rmse:F4}"));
+            $"      published version {published.Version}; held-out RMSE: MF {Metric(published, "mf.rmse")}, neural {Metric(published, "neural.rmse")}"));
 
         using var channel = GrpcChannel.ForAddress(inference.Address);
         var client = new Contracts.V1.InferenceService.InferenceServiceClient(channel);
@@ -73,7 +76,7 @@ internal static class DemoCommand
             return 0;
         }).ConfigureAwait(false);
 
-        var chosen = users.Length > 0 ? users : PickUsers(repositoryPath, outcome.Manifest);
+        var chosen = users.Length > 0 ? users : PickUsers(repositoryPath, published.Name, published.Version);
         await steps.RunAsync("Recommend top-5 (MF and neural)", async () =>
         {
             foreach (var user in chosen)
@@ -112,9 +115,10 @@ internal static class DemoCommand
             return 0;
         }).ConfigureAwait(false);
 
-        await steps.RunAsync("stop the inference service (SIGTERM, drain)", async () =>
+        await steps.RunAsync("stop both services (SIGTERM, drain)", async () =>
         {
             await inference.DisposeAsync().ConfigureAwait(false);
+            await trainer.DisposeAsync().ConfigureAwait(false);
             return 0;
         }).ConfigureAwait(false);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"demo finished in {total.Elapsed.TotalSeconds:F1}s"));
@@ -144,10 +148,52 @@ internal static class DemoCommand
         return folder;
     }
 
-    private static long[] PickUsers(string repositoryPath, Manifest manifest)
+    private static readonly string[] QuietLocalEndpoints =
+    [
+        "--Endpoints:BindAddress=127.0.0.1", "--Endpoints:GrpcPort=0", "--Endpoints:MetricsPort=0", "--Endpoints:DrainDelay=00:00:00",
+        "--Logging:Format=simple", "--Logging:LogLevel:Default=Warning",
+    ];
+
+    /// <summary>Queues a job with the default models on the trainer and follows it to its published version.</summary>
+    private static async Task<ModelVersion> TrainThroughServiceAsync(string address, string token, string folder, CancellationToken cancellationToken)
+    {
+        using var channel = GrpcChannel.ForAddress(address);
+        var trainer = new Contracts.V1.TrainerService.TrainerServiceClient(channel);
+        var request = new StartTrainingRequest
+        {
+            ModelName = "movielens",
+            Dataset = new DatasetSource { Folder = folder },
+            Split = "random:0.2",
+            Mf = new MfParameters { Variant = MfVariant.Biased },
+            Neural = new NeuralParameters(),
+        };
+        var headers = new Grpc.Core.Metadata { { "authorization", $"Bearer {token}" } };
+        var job = (await trainer.StartTrainingAsync(request, headers, cancellationToken: cancellationToken)).Job;
+        using var watch = trainer.WatchTraining(new WatchTrainingRequest { JobId = job.JobId }, cancellationToken: cancellationToken);
+        await foreach (var e in watch.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Console.WriteLine($"      {TrainingEventPrinter.Describe(e)}");
+            switch (e.EventCase)
+            {
+                case WatchTrainingResponse.EventOneofCase.Published:
+                    return e.Published.Version;
+                case WatchTrainingResponse.EventOneofCase.Failed:
+                    throw new InvalidOperationException($"training job {job.JobId} failed: {e.Failed.Reason}");
+                case WatchTrainingResponse.EventOneofCase.Cancelled:
+                    throw new InvalidOperationException($"training job {job.JobId} was cancelled");
+            }
+        }
+
+        throw new InvalidOperationException($"the trainer ended the watch of job {job.JobId} without a result");
+    }
+
+    private static string Metric(ModelVersion version, string name) =>
+        version.Metrics.FirstOrDefault(m => m.Name == name) is { } metric ? metric.Value.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
+
+    private static long[] PickUsers(string repositoryPath, string name, long version)
     {
         // User 284 is the notebook's example; use it when the dataset has it.
-        var ids = new ModelRepository(repositoryPath, TimeProvider.System).OpenVersion(manifest.ModelName, manifest.Version).Users;
+        var ids = new ModelRepository(repositoryPath, TimeProvider.System).OpenVersion(name, version).Users;
         var users = new List<long>();
         if (ids.TryGetIndex(284, out _))
         {

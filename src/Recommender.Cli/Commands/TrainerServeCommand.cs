@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Hosting;
 using Recommender.TrainerService;
 
 namespace Recommender.Cli.Commands;
@@ -18,14 +17,8 @@ internal static class TrainerServeCommand
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(async () =>
-        {
-            await using var app = TrainerServiceHost.Build([.. parse.UnmatchedTokens]);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            // Ctrl+C cancels the token: the host then drains and stops as it would on SIGTERM.
-            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-            return 0;
-        }));
+        command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(() =>
+            HostRunner.RunAsync(TrainerServiceHost.Build([.. parse.UnmatchedTokens]), cancellationToken)));
         return command;
     }
 }
