@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Recommender.Cli.Commands;
+using Recommender.Cli.Commands.Bench;
 
 var root = new RootCommand("recommender: MovieLens-style rating prediction and top-N recommendation.")
 {
@@ -8,5 +9,7 @@ var root = new RootCommand("recommender: MovieLens-style rating prediction and t
     EvaluateCommand.Create(),
     RecommendCommand.Create(),
     InferenceCommands.Create(),
+    BenchCommand.Create(),
+    ReportCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,15 @@
+namespace Recommender.Cli.Commands.Bench;
+
+/// <summary>What `recommender bench` was asked to do.</summary>
+internal sealed record BenchOptions(
+    string? Address,
+    string? RepositoryPath,
+    string? ModelName,
+    IReadOnlyList<string> Models,
+    TimeSpan Duration,
+    TimeSpan Warmup,
+    long MaxRequests,
+    int Channels,
+    bool CompareBatching,
+    bool Ceiling,
+    string? JsonPath);
