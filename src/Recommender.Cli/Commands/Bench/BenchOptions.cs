@@ -12,4 +12,8 @@ internal sealed record BenchOptions(
     int Channels,
     bool CompareBatching,
     bool Ceiling,
-    string? JsonPath);
+    string? JsonPath)
+{
+    /// <summary>How child servers are started: `recommender` itself unless a test says otherwise.</summary>
+    public IReadOnlyList<string>? ServerCommand { get; init; }
+}

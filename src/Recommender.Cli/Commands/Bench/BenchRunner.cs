@@ -24,7 +24,7 @@ internal static class BenchRunner
         var address = options.Address;
         if (address is null)
         {
-            ownServer = await BenchServerProcess.StartAsync(RequireRepository(options, "without --address"), [], cancellationToken).ConfigureAwait(false);
+            ownServer = await BenchServerProcess.StartAsync(ServerCommand(options), RequireRepository(options, "without --address"), [], cancellationToken).ConfigureAwait(false);
             address = ownServer.Address;
             output.WriteLine($"started an inference server at {address} (no --address given)");
         }
@@ -140,10 +140,10 @@ internal static class BenchRunner
         output.WriteLine();
         output.WriteLine("dynamic batching, neural, one pair per call (two child servers):");
         output.WriteLine(BenchTable.CaseHeader);
-        var on = await BenchServerProcess.StartAsync(repository, ["--Inference:Batching:Enabled=true"], cancellationToken).ConfigureAwait(false);
+        var on = await BenchServerProcess.StartAsync(ServerCommand(options), repository, ["--Inference:Batching:Enabled=true"], cancellationToken).ConfigureAwait(false);
         await using (on.ConfigureAwait(false))
         {
-            var off = await BenchServerProcess.StartAsync(repository, ["--Inference:Batching:Enabled=false"], cancellationToken).ConfigureAwait(false);
+            var off = await BenchServerProcess.StartAsync(ServerCommand(options), repository, ["--Inference:Batching:Enabled=false"], cancellationToken).ConfigureAwait(false);
             await using (off.ConfigureAwait(false))
             {
                 var servers = new[] { (BatchingLabels.On, on.Address), (BatchingLabels.Off, off.Address) };
@@ -175,28 +175,47 @@ internal static class BenchRunner
         return results;
     }
 
+    /// <summary>
+    /// The served model, from GetModelInfo. A server that has just said READY may still be loading
+    /// its first version (or may not be listening yet): poll for up to a minute before giving up.
+    /// </summary>
     private static async Task<LoadedModel> DescribeAsync(GrpcChannel channel, string? modelName, CancellationToken cancellationToken)
     {
-        GetModelInfoResponse info;
-        try
+        var client = new InferenceClient(channel);
+        var giveUpAt = DateTime.UtcNow.AddSeconds(60);
+        while (true)
         {
-            var client = new InferenceClient(channel);
-            using var call = client.GetModelInfoAsync(new GetModelInfoRequest { Name = modelName ?? "" },
-                deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
-            info = await call.ResponseAsync.ConfigureAwait(false);
-        }
-        catch (RpcException ex)
-        {
-            throw new InvalidOperationException($"GetModelInfo at {channel.Target} failed: {ex.Status.StatusCode}: {ex.Status.Detail}", ex);
-        }
+            string problem;
+            try
+            {
+                using var call = client.GetModelInfoAsync(new GetModelInfoRequest { Name = modelName ?? "" },
+                    deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
+                var info = await call.ResponseAsync.ConfigureAwait(false);
+                if (info.Models.Count > 1)
+                {
+                    throw new InvalidOperationException(
+                        $"The service serves several models ({string.Join(", ", info.Models.Select(m => m.Version.Name))}); name one with --model-name.");
+                }
 
-        return info.Models.Count switch
-        {
-            0 => throw new InvalidOperationException($"The service at {channel.Target} serves no model."),
-            1 => info.Models[0],
-            _ => throw new InvalidOperationException(
-                $"The service serves several models ({string.Join(", ", info.Models.Select(m => m.Version.Name))}); name one with --model-name."),
-        };
+                if (info.Models.Count == 1)
+                {
+                    return info.Models[0];
+                }
+
+                problem = "it serves no model yet";
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.FailedPrecondition or StatusCode.NotFound)
+            {
+                problem = $"{ex.Status.StatusCode}: {ex.Status.Detail}";
+            }
+
+            if (DateTime.UtcNow > giveUpAt)
+            {
+                throw new InvalidOperationException($"GetModelInfo at {channel.Target} failed for a minute; last: {problem}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static GrpcChannel[] OpenChannels(string address, int count) =>
@@ -212,6 +231,8 @@ internal static class BenchRunner
             MaxSendMessageSize = 64 * 1024 * 1024,
         })),
     ];
+
+    private static IReadOnlyList<string> ServerCommand(BenchOptions options) => options.ServerCommand ?? BenchServerProcess.SelfCommand();
 
     private static int ChannelsFor(BenchOptions options, int concurrency) =>
         options.Channels > 0 ? Math.Min(options.Channels, MaxChannels) : BenchPlan.AutoChannels(concurrency);

@@ -20,21 +20,34 @@ internal sealed class BenchServerProcess : IAsyncDisposable
 
     public string Address { get; }
 
-    /// <summary>Starts the server and waits for its READY line.</summary>
-    public static async Task<BenchServerProcess> StartAsync(string repositoryPath, IEnumerable<string> settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// How to run `recommender` again: this executable, with the assembly path first when it was
+    /// started as `dotnet recommender.dll`.
+    /// </summary>
+    public static IReadOnlyList<string> SelfCommand()
     {
+        var host = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which executable runs the bench.");
+        return string.Equals(Path.GetFileNameWithoutExtension(host), "dotnet", StringComparison.Ordinal)
+            ? [host, typeof(BenchServerProcess).Assembly.Location]
+            : [host];
+    }
+
+    /// <summary>Starts the server with <paramref name="command"/> (`recommender` and any leading arguments) and waits for its READY line.</summary>
+    public static async Task<BenchServerProcess> StartAsync(IReadOnlyList<string> command, string repositoryPath, IEnumerable<string> settings,
+        CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(command.Count);
         var start = new ProcessStartInfo
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        var host = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which executable runs the bench.");
+        var host = command[0];
         start.FileName = host;
-        if (string.Equals(Path.GetFileNameWithoutExtension(host), "dotnet", StringComparison.Ordinal))
+        foreach (var argument in command.Skip(1))
         {
-            // Run as `dotnet recommender.dll`: the child needs the assembly path too.
-            start.ArgumentList.Add(typeof(BenchServerProcess).Assembly.Location);
+            start.ArgumentList.Add(argument);
         }
 
         foreach (var argument in (string[])["inference", "serve",
