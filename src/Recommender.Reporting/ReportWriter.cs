@@ -23,8 +23,8 @@ public static class ReportWriter
         var text = new StringBuilder();
         text.AppendLine("# Recommender: training and serving report").AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Generated {generatedAt:yyyy-MM-dd HH:mm} UTC by `recommender report`. ")
-            .AppendLine(CultureInfo.InvariantCulture, $"Model `{training.Model}` version {training.Version}, trained on dataset `{training.Dataset}`")
-            .AppendLine(training.TotalSeconds is { } total ? FormattableString.Invariant($"in {total:F1} s.") : ".")
+            .Append(CultureInfo.InvariantCulture, $"Model `{training.Model}` version {training.Version}, trained on dataset `{training.Dataset}`")
+            .AppendLine(training.TotalSeconds is { } total ? FormattableString.Invariant($" in {total:F1} s.") : ".")
             .AppendLine();
 
         AppendTraining(text, directory, training, written);
@@ -167,19 +167,23 @@ public static class ReportWriter
             return;
         }
 
-        var latency = Path.Combine(directory, "latency-vs-concurrency.png");
-        ReportPlots.AgainstConcurrency(latency, "Latency against concurrency (p50 and p99)", "milliseconds", ConcurrencyAxis,
-            [.. groups.SelectMany(g => new (string, IReadOnlyList<double?>)[]
-            {
-                ($"{g.Name} p50", ConcurrencyAxis.Select(c => Find(g, c)?.Latency.P50Us / 1000).ToArray()),
-                ($"{g.Name} p99", ConcurrencyAxis.Select(c => Find(g, c)?.Latency.P99Us / 1000).ToArray()),
-            })]);
+        // p50 and p99 on separate plots: eight lines on one are unreadable, and tails run an order of magnitude above medians.
+        foreach (var (file, title, pick) in new (string, string, Func<LatencySummary, double>)[]
+        {
+            ("latency-p50-vs-concurrency.png", "Median latency (p50) against concurrency", l => l.P50Us),
+            ("latency-p99-vs-concurrency.png", "Tail latency (p99) against concurrency", l => l.P99Us),
+        })
+        {
+            ReportPlots.AgainstConcurrency(Path.Combine(directory, file), title, "milliseconds", ConcurrencyAxis,
+                [.. groups.Select(g => (g.Name, (IReadOnlyList<double?>)ConcurrencyAxis.Select(c => Find(g, c) is { } found ? pick(found.Latency) / 1000 : (double?)null).ToArray()))]);
+            written.Add(Path.Combine(directory, file));
+            text.AppendLine(CultureInfo.InvariantCulture, $"![{title}]({file})").AppendLine();
+        }
+
         var throughput = Path.Combine(directory, "throughput-vs-concurrency.png");
         ReportPlots.AgainstConcurrency(throughput, "Throughput against concurrency", "calls/s", ConcurrencyAxis,
             [.. groups.Select(g => (g.Name, (IReadOnlyList<double?>)ConcurrencyAxis.Select(c => Find(g, c)?.Qps).ToArray()))]);
-        written.Add(latency);
         written.Add(throughput);
-        text.AppendLine("![latency against concurrency](latency-vs-concurrency.png)").AppendLine();
         text.AppendLine("![throughput against concurrency](throughput-vs-concurrency.png)").AppendLine();
     }
 

@@ -33,7 +33,7 @@ public sealed class ReportWriterTests : IDisposable
         Assert.Contains("| predict neural b1 |  | 8 | 1 | 8,000 | 7990 | 7990 | 500 µs | 800 µs | 1.50 ms | NotFound 10 |", report, StringComparison.Ordinal);
         Assert.Contains("| predict neural b1024 | scorer | 1,000 | 1000 | 1.02 M | 95 µs | 140 µs |", report, StringComparison.Ordinal);
 
-        string[] plots = ["training-mf.png", "training-neural.png", "latency-vs-concurrency.png", "throughput-vs-concurrency.png", "batching.png"];
+        string[] plots = ["training-mf.png", "training-neural.png", "latency-p50-vs-concurrency.png", "latency-p99-vs-concurrency.png", "throughput-vs-concurrency.png", "batching.png"];
         foreach (var plot in plots)
         {
             Assert.Contains($"]({plot})", report, StringComparison.Ordinal);
