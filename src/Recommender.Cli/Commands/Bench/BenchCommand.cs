@@ -16,6 +16,8 @@ internal static class BenchCommand
         var repo = new Option<string?>("--repo") { Description = "The model repository the service serves: ids from its id maps, the in-process ceiling, child servers." };
         var model = new Option<string>("--model") { Description = "Model kinds to drive.", DefaultValueFactory = _ => "both" };
         model.AcceptOnlyFromAmong("mf", "neural", "both");
+        var operation = new Option<string>("--operation") { Description = "Which RPCs to drive.", DefaultValueFactory = _ => "both" };
+        operation.AcceptOnlyFromAmong("predict", "recommend", "both");
         var modelName = new Option<string?>("--model-name") { Description = "Model name when the service serves several." };
         var duration = new Option<double>("--duration") { Description = "Seconds measured per case.", DefaultValueFactory = _ => 5 };
         var warmup = new Option<double>("--warmup") { Description = "Seconds of discarded warm-up per case.", DefaultValueFactory = _ => 3 };
@@ -26,7 +28,7 @@ internal static class BenchCommand
         var json = new Option<string?>("--json") { Description = "Write every result to this JSON file (input of `recommender report`)." };
         var command = new Command("bench", "Benchmark a running inference service over gRPC against the in-process ceiling.")
         {
-            address, repo, model, modelName, duration, warmup, maxRequests, channels, compareBatching, noCeiling, json,
+            address, repo, model, operation, modelName, duration, warmup, maxRequests, channels, compareBatching, noCeiling, json,
         };
         command.SetAction((parse, cancellationToken) => CommandAction.Run(async () =>
         {
@@ -45,7 +47,15 @@ internal static class BenchCommand
             };
             var options = new BenchOptions(parse.GetValue(address), parse.GetValue(repo), parse.GetValue(modelName), kinds,
                 TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmupSeconds), parse.GetValue(maxRequests), parse.GetValue(channels),
-                parse.GetValue(compareBatching), !parse.GetValue(noCeiling), parse.GetValue(json));
+                parse.GetValue(compareBatching), !parse.GetValue(noCeiling), parse.GetValue(json))
+            {
+                Operations = parse.GetValue(operation) switch
+                {
+                    "predict" => [BenchCase.Predict],
+                    "recommend" => [BenchCase.Recommend],
+                    _ => [BenchCase.Predict, BenchCase.Recommend],
+                },
+            };
             if (options.Address is null && options.RepositoryPath is null)
             {
                 throw new ArgumentException("Give --address of a running service, or --repo for the bench to start one.");

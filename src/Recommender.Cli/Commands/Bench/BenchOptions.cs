@@ -14,6 +14,9 @@ internal sealed record BenchOptions(
     bool Ceiling,
     string? JsonPath)
 {
+    /// <summary>"predict", "recommend" or both (all cases).</summary>
+    public IReadOnlyList<string> Operations { get; init; } = [BenchCase.Predict, BenchCase.Recommend];
+
     /// <summary>How child servers are started: `recommender` itself unless a test says otherwise.</summary>
     public IReadOnlyList<string>? ServerCommand { get; init; }
 }

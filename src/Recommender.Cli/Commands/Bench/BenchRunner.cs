@@ -54,7 +54,7 @@ internal static class BenchRunner
                 output.WriteLine();
                 output.WriteLine(BenchTable.CaseHeader);
                 var driver = new BenchDriver(channels, ids, served.Version.Name, served.ItemCount);
-                foreach (var benchCase in BenchPlan.Served(models))
+                foreach (var benchCase in BenchPlan.Served(models).Where(c => options.Operations.Contains(c.Operation)))
                 {
                     var result = await driver.RunAsync(benchCase, ChannelsFor(options, benchCase.Concurrency), options.Warmup, options.Duration,
                         options.MaxRequests, cancellationToken).ConfigureAwait(false);
@@ -115,7 +115,7 @@ internal static class BenchRunner
         output.WriteLine();
         output.WriteLine(BenchTable.CeilingHeader);
         using var ceiling = new BenchCeiling(options.RepositoryPath, served.Version.Name, served.Version.Version, ids);
-        foreach (var benchCase in BenchPlan.Ceiling(models))
+        foreach (var benchCase in BenchPlan.Ceiling(models).Where(c => options.Operations.Contains(c.Operation)))
         {
             foreach (var result in ceiling.Run(benchCase, warmup, duration, options.MaxRequests, cancellationToken))
             {
