@@ -22,6 +22,7 @@ cli=src/Recommender.Cli/bin/Release/net10.0/recommender
 
 rm -rf "$work"
 mkdir -p "$work" "$out"
+rm -f "$out"/*.png "$out/report.md"   # no stale plots from an earlier layout
 
 echo "== data: synthetic, MovieLens 100K-sized"
 "$cli" data synth --out "$work/synthetic-ml100k"

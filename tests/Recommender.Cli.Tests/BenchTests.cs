@@ -110,6 +110,7 @@ public sealed class BenchTests(PublishedRepositoryFixture repository) : IClassFi
         Assert.Equal([BatchingLabels.On, BatchingLabels.Off, BatchingLabels.On, BatchingLabels.Off, BatchingLabels.On, BatchingLabels.Off],
             run.Batching.Select(b => b.Label));
         Assert.Equal([1, 1, 8, 8, 64, 64], run.Batching.Select(b => b.Concurrency));
+        // The budget is split over five alternating slices of 4 calls each.
         Assert.All(run.Batching, b => Assert.Equal((20, 0), (b.Requests, b.Errors.Count)));
         Assert.All(run.Batching, b => Assert.Equal(("predict", "neural", 1), (b.Operation, b.Model, b.Size)));
         Assert.NotNull(TargetCheck.BatchingGain(run, 64));

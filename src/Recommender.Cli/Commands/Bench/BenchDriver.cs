@@ -17,23 +17,47 @@ internal sealed class BenchDriver(IReadOnlyList<GrpcChannel> channels, BenchIds 
     public async Task<BenchCaseResult> RunAsync(BenchCase benchCase, int channelCount, TimeSpan warmup, TimeSpan duration,
         long maxRequests, CancellationToken cancellationToken)
     {
+        await WarmAsync(benchCase, channelCount, warmup, maxRequests, cancellationToken).ConfigureAwait(false);
+        var load = BenchLoad.OneMinute();
+        var sample = await MeasureAsync(benchCase, channelCount, duration, maxRequests, cancellationToken).ConfigureAwait(false);
+        return Summarize(benchCase, [sample], Math.Max(load, BenchLoad.OneMinute()));
+    }
+
+    /// <summary>Runs the case and discards what it measured (tiered JIT, connection windows, server pools).</summary>
+    public async Task WarmAsync(BenchCase benchCase, int channelCount, TimeSpan warmup, long maxRequests, CancellationToken cancellationToken)
+    {
+        if (warmup > TimeSpan.Zero)
+        {
+            await MeasureAsync(benchCase, channelCount, warmup, maxRequests, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One measured window: the raw latencies and failures, so that windows can be pooled.</summary>
+    public async Task<BenchSample> MeasureAsync(BenchCase benchCase, int channelCount, TimeSpan duration, long maxRequests,
+        CancellationToken cancellationToken)
+    {
         var clients = channels.Take(Math.Clamp(channelCount, 1, channels.Count))
             .Select(c => new InferenceClient(c)).ToArray();
         var requests = Enumerable.Range(0, benchCase.Concurrency)
             .Select(w => new BenchRequests(benchCase, ids, modelName, seed: 1000 + w)).ToArray();
-
-        if (warmup > TimeSpan.Zero)
+        var (tallies, elapsed) = await RunPhaseAsync(benchCase, clients, requests, duration, maxRequests, cancellationToken).ConfigureAwait(false);
+        var errors = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (code, count) in tallies.SelectMany(t => t.Errors))
         {
-            await RunPhaseAsync(benchCase, clients, requests, warmup, maxRequests, cancellationToken).ConfigureAwait(false);
+            errors[code.ToString()] = errors.GetValueOrDefault(code.ToString()) + count;
         }
 
-        var load = BenchLoad.OneMinute();
-        var (tallies, elapsed) = await RunPhaseAsync(benchCase, clients, requests, duration, maxRequests, cancellationToken).ConfigureAwait(false);
-        var latencies = tallies.SelectMany(t => t.Latencies).ToArray();
-        var errors = tallies.SelectMany(t => t.Errors)
-            .GroupBy(e => e.Key.ToString(), StringComparer.Ordinal)
+        return new BenchSample([.. tallies.SelectMany(t => t.Latencies)], errors, elapsed.TotalSeconds, clients.Length);
+    }
+
+    /// <summary>Pools windows of one case into its result: calls and seconds add up, percentiles are over every latency.</summary>
+    public BenchCaseResult Summarize(BenchCase benchCase, IReadOnlyList<BenchSample> samples, double loadAverage)
+    {
+        var latencies = samples.SelectMany(s => s.Latencies).ToArray();
+        var errors = samples.SelectMany(s => s.Errors)
+            .GroupBy(e => e.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal);
-        var seconds = elapsed.TotalSeconds;
+        var seconds = samples.Sum(s => s.Seconds);
         var ok = latencies.Length;
         var pairsPerCall = benchCase.Operation == BenchCase.Predict ? benchCase.Size : catalogItems;
         return new BenchCaseResult
@@ -42,7 +66,7 @@ internal sealed class BenchDriver(IReadOnlyList<GrpcChannel> channels, BenchIds 
             Model = benchCase.Model,
             Size = benchCase.Size,
             Concurrency = benchCase.Concurrency,
-            Channels = clients.Length,
+            Channels = samples.Count == 0 ? 0 : samples[0].Channels,
             Label = benchCase.Label,
             Requests = ok + errors.Values.Sum(),
             Seconds = seconds,
@@ -50,7 +74,7 @@ internal sealed class BenchDriver(IReadOnlyList<GrpcChannel> channels, BenchIds 
             PredictionsPerSecond = BenchRates.PerSecond((double)ok * pairsPerCall, seconds),
             Latency = LatencySummary.FromMicroseconds(latencies),
             Errors = errors,
-            LoadAverage = Math.Max(load, BenchLoad.OneMinute()),
+            LoadAverage = loadAverage,
         };
     }
 

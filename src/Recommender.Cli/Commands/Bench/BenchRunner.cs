@@ -15,6 +15,9 @@ internal static class BenchRunner
 {
     private const int MaxChannels = 4;
 
+    /// <summary>How many alternating slices the batching comparison splits each case's time into.</summary>
+    private const int BatchingSlices = 5;
+
     public static async Task<BenchRun> RunAsync(BenchOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -129,8 +132,8 @@ internal static class BenchRunner
 
     /// <summary>
     /// Single-pair neural PredictRatings on two child servers, batching on and off, both up for the
-    /// whole comparison and driven alternately at each concurrency, so that load from elsewhere on
-    /// the machine falls on both alike.
+    /// whole comparison and driven in alternating slices at each concurrency, so that load from
+    /// elsewhere on the machine falls on both alike.
     /// </summary>
     private static async Task<List<BenchCaseResult>> CompareBatchingAsync(BenchOptions options, LoadedModel served, BenchIds ids,
         TextWriter output, CancellationToken cancellationToken)
@@ -152,11 +155,33 @@ internal static class BenchRunner
                 {
                     foreach (var concurrency in BenchPlan.Concurrencies)
                     {
-                        foreach (var (label, _) in servers)
+                        var channelCount = ChannelsFor(options, concurrency);
+                        var plan = servers.Select(s => (
+                            Case: new BenchCase(BenchCase.Predict, BenchCase.Neural, 1, concurrency, s.Item1),
+                            Driver: new BenchDriver(channels[s.Item1], ids, served.Version.Name, served.ItemCount),
+                            Samples: new List<BenchSample>())).ToArray();
+                        foreach (var (benchCase, driver, _) in plan)
                         {
-                            var driver = new BenchDriver(channels[label], ids, served.Version.Name, served.ItemCount);
-                            var result = await driver.RunAsync(new BenchCase(BenchCase.Predict, BenchCase.Neural, 1, concurrency, label),
-                                ChannelsFor(options, concurrency), options.Warmup, options.Duration, options.MaxRequests, cancellationToken).ConfigureAwait(false);
+                            await driver.WarmAsync(benchCase, channelCount, options.Warmup, options.MaxRequests, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        // Interleaved slices (on, off, on, off, ...) pooled per server: a burst of
+                        // load from elsewhere lands on both alike instead of on one whole case.
+                        var load = BenchLoad.OneMinute();
+                        var slice = options.Duration / BatchingSlices;
+                        for (var round = 0; round < BatchingSlices; round++)
+                        {
+                            foreach (var (benchCase, driver, samples) in plan)
+                            {
+                                samples.Add(await driver.MeasureAsync(benchCase, channelCount, slice,
+                                    Math.Max(1, options.MaxRequests / BatchingSlices), cancellationToken).ConfigureAwait(false));
+                            }
+                        }
+
+                        load = Math.Max(load, BenchLoad.OneMinute());
+                        foreach (var (benchCase, driver, samples) in plan)
+                        {
+                            var result = driver.Summarize(benchCase, samples, load);
                             results.Add(result);
                             output.WriteLine(BenchTable.Case(result));
                         }
