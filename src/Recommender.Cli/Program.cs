@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Recommender.Cli.Commands;
+using Recommender.Cli.Commands.Bench;
 
 var root = new RootCommand("recommender: MovieLens-style rating prediction and top-N recommendation.")
 {
@@ -10,5 +11,7 @@ var root = new RootCommand("recommender: MovieLens-style rating prediction and t
     InferenceCommands.Create(),
     DemoCommand.Create(),
     TrainerCommands.Create(),
+    BenchCommand.Create(),
+    ReportCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

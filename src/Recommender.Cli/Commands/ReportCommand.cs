@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Recommender.Reporting;
+
+namespace Recommender.Cli.Commands;
+
+/// <summary>`recommender report`: Markdown + PNG report from training metrics and, optionally, bench results.</summary>
+internal static class ReportCommand
+{
+    public static Command Create()
+    {
+        var metrics = new Option<string>("--metrics-json") { Description = "Metrics JSON of `recommender train all --metrics-json`.", Required = true };
+        var bench = new Option<string?>("--bench-json") { Description = "Results JSON of `recommender bench --json`." };
+        var output = new Option<string>("--out") { Description = "Folder for report.md and its plots.", Required = true };
+        var command = new Command("report", "Write a Markdown report with plots: training curves, accuracy against published figures, serving latency and throughput.")
+        {
+            metrics, bench, output,
+        };
+        command.SetAction((parse, cancellationToken) => CommandAction.Run(async () =>
+        {
+            var training = await TrainingRun.ReadAsync(parse.GetValue(metrics)!, cancellationToken).ConfigureAwait(false);
+            var benchPath = parse.GetValue(bench);
+            var benchRun = benchPath is null ? null : await BenchJson.ReadAsync(benchPath, cancellationToken).ConfigureAwait(false);
+            var written = ReportWriter.Write(parse.GetValue(output)!, training, benchRun, DateTimeOffset.UtcNow);
+            foreach (var path in written)
+            {
+                Console.WriteLine($"wrote {path}");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+}
