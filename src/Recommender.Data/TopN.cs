@@ -11,7 +11,17 @@ public static class TopN
     /// best first, skipping indices for which <paramref name="exclude"/> returns true.
     /// Returns how many were written (fewer than n when there are fewer candidates).
     /// </summary>
-    public static int Select(ReadOnlySpan<float> scores, int n, Span<int> bestIndices, Func<int, bool>? exclude = null)
+    public static int Select(ReadOnlySpan<float> scores, int n, Span<int> bestIndices, Func<int, bool>? exclude = null) =>
+        Select(scores, n, bestIndices, exclude, []);
+
+    /// <summary>
+    /// As above, skipping the indices where <paramref name="excluded"/> is true: a mask costs a
+    /// load per candidate where a delegate costs a call (it matters over whole catalogs).
+    /// </summary>
+    public static int Select(ReadOnlySpan<float> scores, int n, Span<int> bestIndices, ReadOnlySpan<bool> excluded) =>
+        Select(scores, n, bestIndices, null, excluded);
+
+    private static int Select(ReadOnlySpan<float> scores, int n, Span<int> bestIndices, Func<int, bool>? exclude, ReadOnlySpan<bool> excluded)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         if (bestIndices.Length < n)
@@ -23,7 +33,7 @@ public static class TopN
         var count = 0;
         for (var i = 0; i < scores.Length; i++)
         {
-            if (float.IsNaN(scores[i]) || (exclude is not null && exclude(i)))
+            if (float.IsNaN(scores[i]) || (i < excluded.Length && excluded[i]) || (exclude is not null && exclude(i)))
             {
                 continue;
             }

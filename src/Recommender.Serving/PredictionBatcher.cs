@@ -15,6 +15,7 @@ public sealed class PredictionBatcher : IAsyncDisposable
     private readonly ServingMetrics? _metrics;
     private readonly Channel<Pending> _queue;
     private readonly Task[] _workers;
+    private int _activeRuns;
 
     public PredictionBatcher(IPairScorer scorer, BatchingOptions options, ServingMetrics? metrics = null)
     {
@@ -56,6 +57,26 @@ public sealed class PredictionBatcher : IAsyncDisposable
             return Task.CompletedTask;
         }
 
+        // An idle batcher has nothing to merge with: score on the caller's thread instead of
+        // handing the request to a worker and back (two thread-pool hops that cost most at low
+        // concurrency on busy cores). Requests that arrive while a run is in progress queue up
+        // and are coalesced.
+        if (_queue.Reader.Count == 0 && Interlocked.CompareExchange(ref _activeRuns, 1, 0) == 0)
+        {
+            try
+            {
+                _scorer.Score(users.Span, items.Span, scores.Span);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _activeRuns);
+            }
+
+            _metrics?.BatchPairs.Record(users.Length);
+            _metrics?.BatchRequests.Record(1);
+            return Task.CompletedTask;
+        }
+
         var pending = new Pending(users, items, scores, cancellationToken);
         if (!_queue.Writer.TryWrite(pending))
         {
@@ -89,7 +110,15 @@ public sealed class PredictionBatcher : IAsyncDisposable
                 pairs = await WaitForMoreAsync(reader, batch, pairs).ConfigureAwait(false);
             }
 
-            RunBatch(batch, pairs);
+            Interlocked.Increment(ref _activeRuns);
+            try
+            {
+                RunBatch(batch, pairs);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _activeRuns);
+            }
         }
     }
 

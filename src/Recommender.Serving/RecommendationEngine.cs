@@ -67,7 +67,11 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
         }
     }
 
-    public async Task<RecommendationResult> RecommendAsync(RecommendationQuery query, CancellationToken cancellationToken)
+    /// <summary>Top-N for each user (runs synchronously: scoring is CPU or one ORT run per user).</summary>
+    public Task<RecommendationResult> RecommendAsync(RecommendationQuery query, CancellationToken cancellationToken) =>
+        Task.FromResult(Recommend(query, cancellationToken));
+
+    private RecommendationResult Recommend(RecommendationQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.UserIds.Count == 0)
@@ -110,7 +114,7 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
                 cancellationToken.ThrowIfCancellationRequested();
                 var userId = query.UserIds[r];
                 results[r] = TryUser(model, userId, out var user)
-                    ? await RankAsync(model, kind, user, userId, query, candidates, scores.AsMemory(0, model.Ids.Items.Count), cancellationToken).ConfigureAwait(false)
+                    ? Rank(model, kind, user, userId, query, candidates, scores.AsMemory(0, model.Ids.Items.Count), cancellationToken)
                     : Popular(model, userId, query.TopN, candidates);
             }
         }
@@ -165,7 +169,7 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
         return allowed;
     }
 
-    private static async Task<UserRecommendation> RankAsync(ServableModel model, ServedKind kind, int user, long userId,
+    private static UserRecommendation Rank(ServableModel model, ServedKind kind, int user, long userId,
         RecommendationQuery query, bool[] allowed, Memory<float> scores, CancellationToken cancellationToken)
     {
         var itemCount = scores.Length;
@@ -180,17 +184,46 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
         }
         else
         {
-            // Every item in one batched run (candidates are filtered after scoring: one run
-            // over the whole catalog is cheaper than building a sparse batch per request).
-            var users = new long[itemCount];
-            Array.Fill(users, user);
-            await model.NeuralBatcher!.ScoreAsync(users, model.AllItemIndices, scores, cancellationToken).ConfigureAwait(false);
+            // Every item in one ONNX Runtime run, straight to the scorer: a whole-catalog run is
+            // already a large batch, and routing it through the batcher only adds copies and waits.
+            var users = ArrayPool<long>.Shared.Rent(itemCount);
+            try
+            {
+                users.AsSpan(0, itemCount).Fill(user);
+                model.NeuralScorer!.Score(users.AsSpan(0, itemCount), model.AllItemIndices, scores.Span);
+            }
+            finally
+            {
+                ArrayPool<long>.Shared.Return(users);
+            }
         }
 
-        var seen = model.Seen;
-        var includeSeen = query.IncludeSeen;
+        cancellationToken.ThrowIfCancellationRequested();
+        var excluded = ArrayPool<bool>.Shared.Rent(itemCount);
         var best = new int[Math.Min(query.TopN, itemCount)];
-        var n = TopN.Select(scores.Span, best.Length, best, item => !allowed[item] || (!includeSeen && seen.Contains(user, item)));
+        int n;
+        try
+        {
+            for (var i = 0; i < itemCount; i++)
+            {
+                excluded[i] = !allowed[i];
+            }
+
+            if (!query.IncludeSeen)
+            {
+                foreach (var item in model.Seen.For(user))
+                {
+                    excluded[item] = true;
+                }
+            }
+
+            n = TopN.Select(scores.Span, best.Length, best, excluded.AsSpan(0, itemCount));
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(excluded);
+        }
+
         var items = new RecommendedItem[n];
         for (var i = 0; i < n; i++)
         {

@@ -11,10 +11,16 @@ public sealed class PredictionBatcherTests
 
         public ManualResetEventSlim Gate { get; } = new(initialState: true);
 
+        private int _entered;
+
         public ManualResetEventSlim Entered { get; } = new();
+
+        /// <summary>Waits until <paramref name="runs"/> runs have started (and are held at the gate).</summary>
+        public bool WaitForRuns(int runs) => SpinWait.SpinUntil(() => Volatile.Read(ref _entered) >= runs, TimeSpan.FromSeconds(5));
 
         public void Score(ReadOnlySpan<long> users, ReadOnlySpan<long> items, Span<float> scores)
         {
+            Interlocked.Increment(ref _entered);
             Entered.Set();
             Gate.Wait();
             lock (_gate)
@@ -35,17 +41,22 @@ public sealed class PredictionBatcherTests
         var scorer = new RecordingScorer();
         await using var batcher = new PredictionBatcher(scorer, new BatchingOptions { ConcurrentRuns = 1, MaxBatchPairs = 1000 });
 
-        // Hold the worker on a first request so that the next ones queue up behind it.
+        // Hold two runs at the gate: the first request runs on the caller's thread (the batcher is
+        // idle), the second is taken by the worker. Everything after that queues up.
         scorer.Gate.Reset();
         var first = new float[1];
-        var blocked = batcher.ScoreAsync(new long[] { 9 }, new long[] { 9 }, first, CancellationToken.None);
-        Assert.True(scorer.Entered.Wait(TimeSpan.FromSeconds(5)), "the worker never picked up the first request");
+        var second = new float[1];
+        var blocked = Task.Run(() => batcher.ScoreAsync(new long[] { 9 }, new long[] { 9 }, first, CancellationToken.None));
+        Assert.True(scorer.WaitForRuns(1), "the first request never started");
+        var blockedWorker = batcher.ScoreAsync(new long[] { 8 }, new long[] { 8 }, second, CancellationToken.None);
+        Assert.True(scorer.WaitForRuns(2), "the worker never took the second request");
 
         var outputs = Enumerable.Range(0, 20).Select(_ => new float[2]).ToArray();
         var tasks = outputs.Select((o, r) =>
             batcher.ScoreAsync(new long[] { r, r }, new long[] { 1, 2 }, o, CancellationToken.None)).ToArray();
         scorer.Gate.Set();
         await blocked;
+        await blockedWorker;
         await Task.WhenAll(tasks);
 
         for (var r = 0; r < outputs.Length; r++)
@@ -54,8 +65,9 @@ public sealed class PredictionBatcherTests
         }
 
         Assert.Equal(9009f, first[0]);
-        // 1 run for the blocked request, then the 20 queued requests (40 pairs) in one run.
-        Assert.Equal([1, 40], scorer.RunSizes);
+        Assert.Equal(8008f, second[0]);
+        // The two held single-pair runs, then the 20 queued requests (40 pairs) in one run.
+        Assert.Equal([1, 1, 40], scorer.RunSizes.Order());
     }
 
     [Fact]
@@ -64,13 +76,29 @@ public sealed class PredictionBatcherTests
         var scorer = new RecordingScorer();
         await using var batcher = new PredictionBatcher(scorer, new BatchingOptions { ConcurrentRuns = 1, MaxBatchPairs = 10 });
         scorer.Gate.Reset();
-        var tasks = Enumerable.Range(0, 7)
-            .Select(_ => batcher.ScoreAsync(new long[4], new long[4], new float[4], CancellationToken.None)).ToArray();
+        var first = Task.Run(() => batcher.ScoreAsync(new long[4], new long[4], new float[4], CancellationToken.None));
+        Assert.True(scorer.Entered.Wait(TimeSpan.FromSeconds(5)), "the first request never started");
+        var tasks = Enumerable.Range(0, 6)
+            .Select(_ => batcher.ScoreAsync(new long[4], new long[4], new float[4], CancellationToken.None)).Append(first).ToArray();
         scorer.Gate.Set();
         await Task.WhenAll(tasks);
 
         Assert.All(scorer.RunSizes, size => Assert.True(size <= 10, $"run of {size} pairs"));
         Assert.Equal(28, scorer.RunSizes.Sum());
+    }
+
+    [Fact]
+    public async Task An_idle_batcher_scores_on_the_callers_thread()
+    {
+        var scorer = new RecordingScorer();
+        await using var batcher = new PredictionBatcher(scorer, new BatchingOptions { ConcurrentRuns = 1 });
+        var scores = new float[2];
+
+        var call = batcher.ScoreAsync(new long[] { 1, 2 }, new long[] { 3, 4 }, scores, CancellationToken.None);
+
+        Assert.True(call.IsCompletedSuccessfully, "an idle batcher should not hand the request to a worker");
+        Assert.Equal([1003f, 2004f], scores);
+        await call;
     }
 
     [Fact]
