@@ -182,6 +182,10 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
         {
             model.Mf!.ScoreAllItems(user, scores.Span);
         }
+        else if (model.NeuralRank is { } rank)
+        {
+            rank.ScoreAllItems(user, scores.Span);
+        }
         else
         {
             // Every item in one ONNX Runtime run, straight to the scorer: a whole-catalog run is

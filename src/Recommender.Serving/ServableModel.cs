@@ -17,8 +17,10 @@ public sealed class ServableModel
     private int _references = 1;
 
     internal ServableModel(ModelVersionBundle bundle, ItemCatalog catalog, SeenItems seen, MfSimdScorer? mf, MfOnnxTopK? mfTopK,
-        OnnxSession? neuralSession, NeuralOnnxScorer? neuralScorer, PredictionBatcher? neuralBatcher, string executionProvider)
+        OnnxSession? neuralSession, NeuralOnnxScorer? neuralScorer, NeuralRankScorer? neuralRank, PredictionBatcher? neuralBatcher,
+        string executionProvider)
     {
+        NeuralRank = neuralRank;
         MfTopK = mfTopK;
         MfScorer = mf is null ? "" : mfTopK is null ? MfScorerChoice.Simd : MfScorerChoice.Onnx;
         NeuralScorer = neuralScorer;
@@ -60,6 +62,9 @@ public sealed class ServableModel
 
     /// <summary>How MF top-N is computed: "simd" or "onnx" (empty without MF).</summary>
     public string MfScorer { get; }
+
+    /// <summary>The neural ranking graph (one user against the catalog), when the version has one.</summary>
+    public NeuralRankScorer? NeuralRank { get; }
 
     /// <summary>The neural graph's scorer, unbatched (offline evaluation).</summary>
     public NeuralOnnxScorer? NeuralScorer { get; }
@@ -127,6 +132,7 @@ public sealed class ServableModel
             }
 
             MfTopK?.Dispose();
+            NeuralRank?.Dispose();
             NeuralScorer?.Dispose();
             _neuralSession?.Dispose();
         }

@@ -32,6 +32,7 @@ public sealed class ServableModelLoader(
 
         OnnxSession? session = null;
         MfOnnxTopK? mfTopK = null;
+        NeuralRankScorer? neuralRank = null;
         NeuralOnnxScorer? scorer = null;
         PredictionBatcher? batcher = null;
         try
@@ -45,6 +46,11 @@ public sealed class ServableModelLoader(
                 scorer = new NeuralOnnxScorer(session);
                 SmokeTest(scorer, bundle, onnxPath);
                 batcher = new PredictionBatcher(scorer, options.Value.Batching, metrics);
+                if (bundle.ModelPath(ModelEntry.NeuralRankOnnxKind) is { } rankPath)
+                {
+                    neuralRank = new NeuralRankScorer(sessions.Open(rankPath), bundle.Items.Count);
+                    CheckRankAgrees(neuralRank, scorer, bundle, rankPath);
+                }
             }
 
             if (mf is not null)
@@ -53,12 +59,13 @@ public sealed class ServableModelLoader(
                 mfTopK = MfTopKIfFaster(mf, bundle);
             }
 
-            return new ServableModel(bundle, catalog, seen, mf, mfTopK, session, scorer, batcher, provider);
+            return new ServableModel(bundle, catalog, seen, mf, mfTopK, session, scorer, neuralRank, batcher, provider);
         }
         catch
         {
             batcher?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             mfTopK?.Dispose();
+            neuralRank?.Dispose();
             scorer?.Dispose();
             session?.Dispose();
             throw;
@@ -90,6 +97,28 @@ public sealed class ServableModelLoader(
 
         topK.Dispose();
         return null;
+    }
+
+    /// <summary>
+    /// The ranking graph is derived from the same weights as the pair graph; a version whose two
+    /// graphs disagree (a bad export) is refused rather than ranking with one and predicting with the other.
+    /// </summary>
+    private static void CheckRankAgrees(NeuralRankScorer rank, NeuralOnnxScorer pairs, ModelVersionBundle bundle, string path)
+    {
+        var itemCount = bundle.Items.Count;
+        var ranked = new float[itemCount];
+        var paired = new float[itemCount];
+        var users = new long[itemCount];
+        var items = Enumerable.Range(0, itemCount).Select(i => (long)i).ToArray();
+        rank.ScoreAllItems(0, ranked);
+        pairs.Score(users, items, paired);
+        for (var i = 0; i < itemCount; i++)
+        {
+            if (!(Math.Abs(ranked[i] - paired[i]) <= 1e-3f))
+            {
+                throw new InvalidDataException($"{path}: item {i} ranks with {ranked[i]} but the pair graph predicts {paired[i]}.");
+            }
+        }
     }
 
     private static void CheckSignature(OnnxSession session, string path)

@@ -35,6 +35,28 @@ public sealed class OnnxParityTests
     }
 
     [Fact]
+    public void Neural_ranking_graph_scores_every_item_as_torchsharp_does()
+    {
+        var (train, validation) = NeuralTestData.Planted(users: 40, items: 90, count: 2000);
+        var weights = NeuralTrainer.Train(train, validation, new NeuralTrainingOptions { Epochs = 2, Seed = 5 }).Weights;
+        using var session = new InferenceSession(NeuralRankOnnxExporter.Export(weights, new Dictionary<string, string>()));
+
+        foreach (var user in new[] { 0, 7, 39 })
+        {
+            var userIds = new DenseTensor<long>(new long[] { user }, [1]);
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("user_ids", userIds)]);
+            var ranked = results.First(r => r.Name == "scores").AsEnumerable<float>().ToArray();
+            var torch = NeuralTrainer.PredictWithTorch(weights, Enumerable.Repeat(user, train.ItemCount).ToArray(), Enumerable.Range(0, train.ItemCount).ToArray());
+
+            Assert.Equal(train.ItemCount, ranked.Length);
+            for (var i = 0; i < ranked.Length; i++)
+            {
+                Assert.True(Math.Abs(ranked[i] - torch[i]) <= 1e-5, $"user {user}, item {i}: rank graph {ranked[i]} vs torch {torch[i]}");
+            }
+        }
+    }
+
+    [Fact]
     public void Train_export_load_predict_round_trip_through_the_repository()
     {
         var root = Directory.CreateTempSubdirectory("recommender-parity-").FullName;

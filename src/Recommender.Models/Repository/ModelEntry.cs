@@ -12,6 +12,9 @@ public sealed class ModelEntry
     public const string MfKind = "mf";
     public const string NeuralKind = "neural";
 
+    /// <summary>The neural model as a ranking graph (user_ids → scores over the whole catalog).</summary>
+    public const string NeuralRankOnnxKind = "neural-rank-onnx";
+
     /// <summary>MF pair scoring as an ONNX graph (user_ids, item_ids → rating).</summary>
     public const string MfOnnxKind = "mf-onnx";
 

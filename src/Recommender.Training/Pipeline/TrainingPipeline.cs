@@ -20,6 +20,7 @@ public static class TrainingPipeline
 {
     public const string MfOnnxFile = "mf.onnx";
     public const string MfTopKOnnxFile = "mf_topk.onnx";
+    public const string NeuralRankOnnxFile = "neural_rank.onnx";
 
     public static TrainingOutcome Run(TrainingRequest request, ModelRepository repository,
         IProgress<TrainingEvent>? progress = null, CancellationToken cancellationToken = default)
@@ -95,6 +96,8 @@ public static class TrainingPipeline
             NeuralOnnxExporter.ExportToFile(neural.Weights, onnxMetadata, draft.PathFor(ArtifactFileNames.NeuralOnnx));
             draft.AddModel(ModelEntry.Neural(ArtifactFileNames.NeuralOnnx, neural.Weights.EmbeddingDim,
                 [.. neural.Weights.Layers.SkipLast(1).Select(l => l.OutputSize)]));
+            NeuralRankOnnxExporter.ExportToFile(neural.Weights, onnxMetadata, draft.PathFor(NeuralRankOnnxFile));
+            draft.AddModel(new ModelEntry(ModelEntry.NeuralRankOnnxKind, NeuralRankOnnxFile));
         }
 
         cancellationToken.ThrowIfCancellationRequested();
