@@ -15,7 +15,12 @@ internal static class ContractMapping
             _ => null,
         });
 
-    public static ModelKind ToContract(this ServedKind kind) => kind == ServedKind.Mf ? ModelKind.Mf : ModelKind.Neural;
+    public static ModelKind ToContract(this ServedKind kind) => kind switch
+    {
+        ServedKind.Mf => ModelKind.Mf,
+        ServedKind.Neural => ModelKind.Neural,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "The contract has no value for this kind."),
+    };
 
     public static ModelIdentity ToContract(this AnsweredBy answeredBy) => new()
     {

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Recommender.Models.Repository;
 using Recommender.Serving;
 
 namespace Recommender.InferenceService;

@@ -1,11 +1,12 @@
 using Grpc.Core;
 using Recommender.Contracts.V1;
+using Recommender.Models.Repository;
 using Recommender.Serving;
 
 namespace Recommender.InferenceService;
 
 /// <summary>The InferenceService contract over the serving domain. Mapping only.</summary>
-internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelRegistry registry)
+internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRegistry registry)
     : Contracts.V1.InferenceService.InferenceServiceBase
 {
     public override Task<PredictRatingsResponse> PredictRatings(PredictRatingsRequest request, ServerCallContext context) =>
@@ -25,7 +26,10 @@ internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelReg
         DomainErrors.Translate(async () =>
         {
             var query = new RecommendationQuery(request.Model.ToSelector(), [request.UserId], request.TopN,
-                request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback);
+                request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback)
+            {
+                UserIdsField = "user_id",
+            };
             var result = await engine.RecommendAsync(query, context.CancellationToken).ConfigureAwait(false);
             var user = result.Users[0];
             var response = new RecommendResponse

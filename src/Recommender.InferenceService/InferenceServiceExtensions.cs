@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Recommender.Hosting;
+using Recommender.Models.Repository;
 using Recommender.Serving;
 
 namespace Recommender.InferenceService;
@@ -23,8 +24,11 @@ internal static class InferenceServiceExtensions
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ExecutionProviderCheck>();
-        builder.Services.AddSingleton<ServableModelLoader>();
-        builder.Services.AddSingleton<RecommendationEngine>();
+        builder.Services.AddSingleton(sp => new ModelRepository(
+            sp.GetRequiredService<IOptions<InferenceOptions>>().Value.RepositoryPath, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new ServableModelLoader(sp.GetRequiredService<ModelRepository>(),
+            sp.GetRequiredService<OnnxSessionFactory>(), sp.GetRequiredService<IOptions<InferenceOptions>>(), sp.GetRequiredService<ServingMetrics>()));
+        builder.Services.AddSingleton<IRecommendationEngine, RecommendationEngine>();
         builder.Services.AddSingleton<ModelWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelWatcher>());
         Pull.PullServiceExtensions.AddModelVersionPuller(builder);

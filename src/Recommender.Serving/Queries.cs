@@ -27,7 +27,11 @@ public sealed record RecommendationQuery(
     bool IncludeSeen,
     IReadOnlyList<long> ExcludeItemIds,
     IReadOnlyList<long> CandidateItemIds,
-    bool AllowPopularityFallback);
+    bool AllowPopularityFallback)
+{
+    /// <summary>The request field that holds the users, as error messages name it.</summary>
+    public string UserIdsField { get; init; } = "user_ids";
+}
 
 public sealed record RecommendedItem(long ItemId, float Score, string? Title, IReadOnlyList<string> Genres);
 

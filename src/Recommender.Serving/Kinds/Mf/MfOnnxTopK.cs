@@ -19,6 +19,9 @@ public sealed class MfOnnxTopK(OnnxSession session, int itemCount) : IDisposable
 
     public int ItemCount { get; } = itemCount;
 
+    /// <summary>The provider ONNX Runtime really runs the graph on.</summary>
+    public string ExecutionProvider => session.ExecutionProvider;
+
     /// <summary>
     /// The best <paramref name="k"/> items for <paramref name="user"/> (k is capped at the catalog
     /// size, which ORT's TopK requires). Returns how many were written.

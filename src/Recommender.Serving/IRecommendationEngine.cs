@@ -1,0 +1,9 @@
+namespace Recommender.Serving;
+
+/// <summary>Rating prediction and top-N over the served versions: what the gRPC service calls.</summary>
+public interface IRecommendationEngine
+{
+    Task<PredictionResult> PredictAsync(PredictionQuery query, CancellationToken cancellationToken);
+
+    Task<RecommendationResult> RecommendAsync(RecommendationQuery query, CancellationToken cancellationToken);
+}
