@@ -29,6 +29,9 @@ internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRe
                 request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback)
             {
                 UserIdsField = "user_id",
+                HistoryItemIds = request.HistoryItemIds,
+                HistoryRatings = request.HistoryRatings,
+                UnknownHistoryIds = request.UnknownIdPolicy.ToDomain(),
             };
             var result = await engine.RecommendAsync(query, context.CancellationToken).ConfigureAwait(false);
             var user = result.Users[0];
@@ -50,6 +53,16 @@ internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRe
             var result = await engine.RecommendAsync(query, context.CancellationToken).ConfigureAwait(false);
             var response = new RecommendBatchResponse { Model = result.Model.ToContract() };
             response.Results.AddRange(result.Users.Select(ContractMapping.ToContract));
+            return response;
+        });
+
+    public override Task<SimilarItemsResponse> SimilarItems(SimilarItemsRequest request, ServerCallContext context) =>
+        DomainErrors.Translate(async () =>
+        {
+            var query = new SimilarItemsQuery(request.Model.ToSelector(), request.ItemIds, request.TopN, request.ExcludeItemIds);
+            var result = await engine.SimilarItemsAsync(query, context.CancellationToken).ConfigureAwait(false);
+            var response = new SimilarItemsResponse { Model = result.Model.ToContract() };
+            response.Results.AddRange(result.Items.Select(ContractMapping.ToContract));
             return response;
         });
 

@@ -10,7 +10,7 @@ namespace Recommender.Serving;
 /// and calls the strategies of the kind that answers (its <see cref="IPairScorer"/> or
 /// <see cref="IRanker"/>); clips rating scores. Knows no kind by name.
 /// </summary>
-public sealed class RecommendationEngine(ModelRegistry registry, IOptions<InferenceOptions> options) : IRecommendationEngine
+public sealed partial class RecommendationEngine(ModelRegistry registry, IOptions<InferenceOptions> options) : IRecommendationEngine
 {
     private readonly InferenceOptions _options = options.Value;
 
@@ -81,24 +81,20 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
             throw new LimitExceededException("user_ids", $"{query.UserIds.Count} users exceed the limit of {_options.MaxUsersPerBatch} per request");
         }
 
-        if (query.TopN <= 0)
-        {
-            throw new InvalidRequestException("top_n", $"must be positive, got {query.TopN}");
-        }
-
-        if (query.TopN > _options.MaxTopN)
-        {
-            throw new LimitExceededException("top_n", $"{query.TopN} exceeds the limit of {_options.MaxTopN}");
-        }
-
+        ValidateTopN(query.TopN);
         using var lease = registry.Acquire(query.Model.Name);
         var model = lease.Model;
         var kind = ResolveKind(model, query.Model, query.Model.Kind ?? model.PreferredRanker ?? _options.DefaultKind);
         var ranker = kind.Ranker
             ?? throw new InvalidRequestException("model.kind", $"the {kind.Kind} model cannot rank the catalog");
         var candidates = CandidateMask(model, query);
+        var history = query.HistoryItemIds.Count > 0 ? UserHistory.Map(model, query, _options.MaxHistoryItems) : null;
+        var historyRanker = history is null
+            ? null
+            : kind.History ?? throw new InvalidRequestException("model.kind", $"the {kind.Kind} model cannot recommend from a history (history_item_ids)");
 
-        var unknown = query.UserIds.Where(id => !TryUser(model, id, out _)).Distinct().ToArray();
+        // With a history, an unknown user is the point (a new user), not an error.
+        var unknown = history is not null ? [] : query.UserIds.Where(id => !TryUser(model, id, out _)).Distinct().ToArray();
         if (unknown.Length > 0 && !query.AllowPopularityFallback)
         {
             throw new UnknownIdsException(query.UserIdsField, unknown);
@@ -109,12 +105,30 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
         {
             cancellationToken.ThrowIfCancellationRequested();
             var userId = query.UserIds[r];
-            results[r] = TryUser(model, userId, out var user)
-                ? Rank(model, kind, ranker, user, userId, query, candidates)
-                : Popular(model, userId, query.TopN, candidates);
+            var known = TryUser(model, userId, out var user);
+            results[r] = (known, history) switch
+            {
+                (_, { Items.Length: > 0 } h) => Rank(model, kind, new RankRequest(ranker, historyRanker, known ? user : -1, h), userId, query, candidates),
+                (true, _) => Rank(model, kind, new RankRequest(ranker, null, user, null), userId, query, candidates),
+                (false, _) when query.AllowPopularityFallback => Popular(model, userId, query.TopN, candidates),
+                _ => throw new InvalidRequestException("history_item_ids", "none of the history's items is known to the model, and the popularity fallback is off"),
+            };
         }
 
         return new RecommendationResult(new AnsweredBy(model.Name, model.Version, kind.Kind), results);
+    }
+
+    private void ValidateTopN(int topN)
+    {
+        if (topN <= 0)
+        {
+            throw new InvalidRequestException("top_n", $"must be positive, got {topN}");
+        }
+
+        if (topN > _options.MaxTopN)
+        {
+            throw new LimitExceededException("top_n", $"{topN} exceeds the limit of {_options.MaxTopN}");
+        }
     }
 
     /// <summary>Which item indices may be recommended at all (candidates minus exclusions).</summary>
@@ -161,10 +175,11 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
     }
 
     /// <summary>
-    /// One user's top-N: the candidate mask, minus the user's training items unless
-    /// <c>include_seen</c>, handed to the kind's ranker; rating scores clipped to the scale.
+    /// One user's top-N: the candidate mask, minus the user's training items (and history) unless
+    /// <c>include_seen</c>, handed to the kind's ranker (or, with a history, its history ranker);
+    /// rating scores clipped to the scale.
     /// </summary>
-    private static UserRecommendation Rank(ServableModel model, ServedKindModel kind, IRanker ranker, int user, long userId,
+    private static UserRecommendation Rank(ServableModel model, ServedKindModel kind, RankRequest request, long userId,
         RecommendationQuery query, bool[] allowed)
     {
         var itemCount = allowed.Length;
@@ -181,16 +196,17 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
                 excludedCount += excluded[i] ? 1 : 0;
             }
 
+            var seen = request.User >= 0 ? model.Seen.For(request.User) : [];
             if (!query.IncludeSeen)
             {
-                foreach (var item in model.Seen.For(user))
-                {
-                    excludedCount += excluded[item] ? 0 : 1;
-                    excluded[item] = true;
-                }
+                excludedCount += Exclude(excluded, seen);
+                excludedCount += Exclude(excluded, request.History is { } h ? h.Items : []);
             }
 
-            var written = ranker.Rank(user, excluded.AsSpan(0, itemCount), excludedCount, best.AsSpan(0, n), scores.AsSpan(0, n));
+            var mask = excluded.AsSpan(0, itemCount);
+            var written = request.History is { } history
+                ? request.HistoryRanker!.Rank(history.WithSeen(seen, out var ratings), ratings, mask, excludedCount, best.AsSpan(0, n), scores.AsSpan(0, n))
+                : request.Ranker.Rank(request.User, mask, excludedCount, best.AsSpan(0, n), scores.AsSpan(0, n));
             var items = new RecommendedItem[written];
             for (var i = 0; i < written; i++)
             {
@@ -208,7 +224,23 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
         }
     }
 
-    private static UserRecommendation Popular(ServableModel model, long userId, int topN, bool[] allowed)
+    /// <summary>Sets the flags of <paramref name="items"/>; returns how many were newly set.</summary>
+    private static int Exclude(bool[] excluded, ReadOnlySpan<int> items)
+    {
+        var added = 0;
+        foreach (var item in items)
+        {
+            added += excluded[item] ? 0 : 1;
+            excluded[item] = true;
+        }
+
+        return added;
+    }
+
+    /// <summary>How one user is ranked: by index with the kind's ranker, or (User -1 for a new user) from a history.</summary>
+    private sealed record RankRequest(IRanker Ranker, IHistoryRanker? HistoryRanker, int User, UserHistory? History);
+
+    internal static UserRecommendation Popular(ServableModel model, long userId, int topN, bool[] allowed)
     {
         var items = new List<RecommendedItem>(topN);
         var popularity = model.Seen.ItemPopularity;
@@ -228,7 +260,7 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
         return new UserRecommendation(userId, items, PopularityFallback: true);
     }
 
-    private static RecommendedItem Describe(ServableModel model, int item, float score)
+    internal static RecommendedItem Describe(ServableModel model, int item, float score)
     {
         var externalId = model.Ids.Items.ExternalId(item);
         return model.Catalog.TryGet(externalId, out var movie)
@@ -282,7 +314,7 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
         return fallback;
     }
 
-    private static ServedKindModel ResolveKind(ServableModel model, ModelSelector selector, ServedKind kind)
+    internal static ServedKindModel ResolveKind(ServableModel model, ModelSelector selector, ServedKind kind)
     {
         if (selector.Version != 0 && selector.Version != model.Version)
         {
@@ -293,13 +325,13 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
             ?? throw new ModelNotFoundException($"Version {model.Version} of model '{model.Name}' has no {kind} model.");
     }
 
-    private static bool TryUser(ServableModel model, long id, out int index)
+    internal static bool TryUser(ServableModel model, long id, out int index)
     {
         index = -1;
         return id is >= int.MinValue and <= int.MaxValue && model.Ids.Users.TryGetIndex((int)id, out index);
     }
 
-    private static bool TryItem(ServableModel model, long id, out int index)
+    internal static bool TryItem(ServableModel model, long id, out int index)
     {
         index = -1;
         return id is >= int.MinValue and <= int.MaxValue && model.Ids.Items.TryGetIndex((int)id, out index);

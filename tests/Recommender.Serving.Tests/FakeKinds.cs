@@ -7,8 +7,11 @@ namespace Recommender.Serving.Tests;
 /// scale for most pairs, so clipping shows), catalog score = <see cref="ItemScore"/>. Counts calls
 /// so a test can tell which kind answered.
 /// </summary>
-internal sealed class FakeKind(ServedKind kind, bool predictsRatings, int rankingPreference) : IServingKind
+internal sealed class FakeKind(ServedKind kind, bool predictsRatings, int rankingPreference, bool history = false, float[]? itemFactors = null) : IServingKind
 {
+    /// <summary>The history and ratings the last history-based call folded in.</summary>
+    public (int[] Items, float[] Ratings)? LastHistory { get; private set; }
+
     public ServedKind Kind { get; } = kind;
 
     public int RankingPreference { get; } = rankingPreference;
@@ -33,7 +36,21 @@ internal sealed class FakeKind(ServedKind kind, bool predictsRatings, int rankin
                 scores[i] = ItemScore(i);
             }
         });
-        return new ServedKindModel(Kind, predictsRatings ? new Pairs(this) : null, ranker, predictsRatings, null, []);
+        return new ServedKindModel(Kind, predictsRatings ? new Pairs(this) : null, ranker, predictsRatings, null, [])
+        {
+            History = history ? new Folding(this, ranker) : null,
+            Similarity = itemFactors is null ? null : new ItemFactorSimilarity(itemFactors, itemCount, itemFactors.Length / itemCount),
+        };
+    }
+
+    /// <summary>Records the history, then ranks as the catalog ranker does (it ignores the user).</summary>
+    private sealed class Folding(FakeKind owner, IRanker ranker) : IHistoryRanker
+    {
+        public int Rank(ReadOnlySpan<int> history, ReadOnlySpan<float> ratings, ReadOnlySpan<bool> excluded, int excludedCount, Span<int> items, Span<float> scores)
+        {
+            owner.LastHistory = (history.ToArray(), ratings.ToArray());
+            return ranker.Rank(-1, excluded, excludedCount, items, scores);
+        }
     }
 
     private sealed class Pairs(FakeKind owner) : IPairScorer

@@ -21,6 +21,12 @@ public sealed class ServedKindModel(
     /// <summary>Recommend; null when the kind cannot rank the catalog.</summary>
     public IRanker? Ranker { get; } = ranker;
 
+    /// <summary>Recommend from a history of items (fold-in); null when the kind cannot.</summary>
+    public IHistoryRanker? History { get; init; }
+
+    /// <summary>SimilarItems; null when the kind has no item representation to compare.</summary>
+    public IItemSimilarity? Similarity { get; init; }
+
     /// <summary>True when scores are on the rating scale (clipped before they are answered).</summary>
     public bool ScoresAreRatings { get; } = scoresAreRatings;
 

@@ -21,10 +21,11 @@ public sealed class MfServingKind : IServingKind
         var simd = new MfSimdScorer(model);
         PairSmokeTest.Run(simd, bundle, bundle.PathOf(ArtifactFileNames.MfFactors));
         var simdRanker = new WholeCatalogRanker(MfScorerChoice.Simd, model.ItemCount, simd.ScoreAllItems);
+        var similarity = new ItemFactorSimilarity(model.ItemFactors, model.ItemCount, model.Factors);
         var graph = TopKGraphIfFaster(simd, bundle, context);
         return graph is null
-            ? new ServedKindModel(Kind, simd, simdRanker, scoresAreRatings: true, executionProvider: null, [])
-            : new ServedKindModel(Kind, simd, graph, scoresAreRatings: true, graph.ExecutionProvider, [graph]);
+            ? new ServedKindModel(Kind, simd, simdRanker, scoresAreRatings: true, executionProvider: null, []) { Similarity = similarity }
+            : new ServedKindModel(Kind, simd, graph, scoresAreRatings: true, graph.ExecutionProvider, [graph]) { Similarity = similarity };
     }
 
     /// <summary>The top-k graph's ranker when the version has one and it beats managed SIMD here (or is forced); else null.</summary>
