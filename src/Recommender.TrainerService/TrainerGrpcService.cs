@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Recommender.Contracts.V1;
-using Recommender.TrainerService.Jobs;
-using Recommender.TrainerService.Versions;
+using Recommender.Jobs;
+using Recommender.Jobs.Versions;
 
 namespace Recommender.TrainerService;
 

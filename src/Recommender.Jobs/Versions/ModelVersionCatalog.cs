@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Recommender.Models;
 using Recommender.Models.Repository;
 
-namespace Recommender.TrainerService.Versions;
+namespace Recommender.Jobs.Versions;
 
 /// <summary>
 /// Read access to the published versions: listings from their manifests, and a version's files
