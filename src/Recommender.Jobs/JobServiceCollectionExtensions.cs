@@ -9,7 +9,7 @@ namespace Recommender.Jobs;
 public static class JobServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="TrainingJobManager"/>, <see cref="ModelVersionCatalog"/>, the crash recovery and
+    /// Adds <see cref="ITrainingJobs"/>, <see cref="IModelVersionCatalog"/>, the crash recovery and
     /// the runner. The host provides <c>IOptions&lt;JobOptions&gt;</c> (bound and validated), one
     /// <see cref="Models.Repository.ModelRepository"/> and a <see cref="TimeProvider"/>.
     /// </summary>
@@ -21,7 +21,9 @@ public static class JobServiceCollectionExtensions
         services.AddSingleton<DatasetResolver>();
         services.AddSingleton<JobRequestValidator>();
         services.AddSingleton<TrainingJobManager>();
+        services.AddSingleton<ITrainingJobs>(sp => sp.GetRequiredService<TrainingJobManager>());
         services.AddSingleton<ModelVersionCatalog>();
+        services.AddSingleton<IModelVersionCatalog>(sp => sp.GetRequiredService<ModelVersionCatalog>());
         // Hosted services start in registration order: the records are settled before the runner
         // starts and before the server takes calls.
         services.AddHostedService<JobRecovery>();

@@ -9,7 +9,7 @@ namespace Recommender.Jobs;
 /// Constructing it does no I/O: the records of earlier processes are handed in by
 /// <see cref="JobRecovery"/> when the host starts, before it takes calls.
 /// </summary>
-public sealed class TrainingJobManager : IDisposable
+public sealed class TrainingJobManager : ITrainingJobs, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, TrainingJob> _jobs = new(StringComparer.Ordinal);
@@ -67,7 +67,7 @@ public sealed class TrainingJobManager : IDisposable
         }
     }
 
-    public TrainingJob Find(string jobId) =>
+    private TrainingJob Find(string jobId) =>
         TryFind(jobId) ?? throw new JobNotFoundException(jobId);
 
     public JobRecord Get(string jobId) => Find(jobId).Snapshot;

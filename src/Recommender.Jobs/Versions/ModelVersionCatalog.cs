@@ -9,7 +9,7 @@ namespace Recommender.Jobs.Versions;
 /// Read access to the published versions: listings from their manifests, and a version's files
 /// in chunks for inference services that pull instead of sharing a volume.
 /// </summary>
-public sealed partial class ModelVersionCatalog(ModelRepository repository, ILogger<ModelVersionCatalog> logger)
+public sealed partial class ModelVersionCatalog(ModelRepository repository, ILogger<ModelVersionCatalog> logger) : IModelVersionCatalog
 {
     public const int DefaultChunkBytes = 1 << 20;
 
