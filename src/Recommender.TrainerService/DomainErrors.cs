@@ -1,7 +1,7 @@
 using Grpc.Core;
+using Recommender.Jobs;
 using Recommender.Models;
 using Recommender.Models.Repository;
-using Recommender.TrainerService.Jobs;
 
 namespace Recommender.TrainerService;
 

@@ -1,13 +1,17 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Recommender.Contracts.V1;
-using Recommender.TrainerService.Jobs;
-using Recommender.TrainerService.Versions;
+using Recommender.Jobs;
+using Recommender.Jobs.Versions;
 
 namespace Recommender.TrainerService;
 
-/// <summary>The TrainerService contract over the job system and the version catalog. Mapping only.</summary>
-internal sealed class TrainerGrpcService(TrainingJobManager jobs, ModelVersionCatalog versions, BearerTokenAuthenticator authenticator)
+/// <summary>
+/// The TrainerService contract over the job system and the version catalog, both taken through
+/// their interfaces from DI (a test or another host can put a different job system behind the same
+/// contract). Mapping only.
+/// </summary>
+internal sealed class TrainerGrpcService(ITrainingJobs jobs, IModelVersionCatalog versions, BearerTokenAuthenticator authenticator)
     : Contracts.V1.TrainerService.TrainerServiceBase
 {
     public override Task<StartTrainingResponse> StartTraining(StartTrainingRequest request, ServerCallContext context)
@@ -20,9 +24,9 @@ internal sealed class TrainerGrpcService(TrainingJobManager jobs, ModelVersionCa
     public override Task WatchTraining(WatchTrainingRequest request, IServerStreamWriter<WatchTrainingResponse> responseStream, ServerCallContext context) =>
         DomainErrors.Translate(async () =>
         {
-            var job = jobs.Find(request.JobId);
-            var modelName = job.Snapshot.Request.ModelName;
-            await foreach (var e in job.WatchAsync(context.CancellationToken).ConfigureAwait(false))
+            var job = jobs.Get(request.JobId);
+            var modelName = job.Request.ModelName;
+            await foreach (var e in jobs.Watch(job.Id, context.CancellationToken).ConfigureAwait(false))
             {
                 var published = e.Kind == JobEventKind.Published && e.Version is { } version ? versions.TryFind(modelName, version) : null;
                 await responseStream.WriteAsync(e.ToContract(job.Id, modelName, published), context.CancellationToken).ConfigureAwait(false);

@@ -1,4 +1,4 @@
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 public sealed class JobNotFoundException(string jobId) : Exception($"No training job '{jobId}'.")
 {

@@ -1,4 +1,4 @@
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 /// <summary>An immutable snapshot of a job: what is persisted, listed and returned.</summary>
 public sealed record JobRecord(

@@ -1,4 +1,4 @@
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 /// <summary>
 /// A path with every symbolic link along it resolved (what realpath(3) returns), so that a

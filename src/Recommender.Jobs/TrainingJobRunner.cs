@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Recommender.Models.Repository;
 using Recommender.Training.Pipeline;
 
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 /// <summary>
 /// The one consumer of the job queue: runs each job to its end (published, failed or cancelled)
@@ -17,14 +17,14 @@ public sealed partial class TrainingJobRunner(
     JobRequestValidator validator,
     DatasetResolver datasets,
     ModelRepository repository,
-    IOptions<TrainerOptions> options,
+    IOptions<JobOptions> options,
     TimeProvider time,
     ILogger<TrainingJobRunner> logger) : BackgroundService
 {
     /// <summary>Seed of the train/test split (the contract has no field for it; the CLI's default).</summary>
     public const int SplitSeed = 42;
 
-    private readonly TrainerOptions _options = options.Value;
+    private readonly JobOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

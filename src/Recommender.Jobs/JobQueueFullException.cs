@@ -1,4 +1,4 @@
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 /// <summary>The queue holds its configured number of waiting jobs; the caller should retry later.</summary>
 public sealed class JobQueueFullException(int capacity)

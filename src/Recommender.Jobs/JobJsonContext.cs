@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 // Source-generated so job files are read and written without reflection; enums as names so the
 // files stay readable by an operator.

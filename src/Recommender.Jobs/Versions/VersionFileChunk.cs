@@ -1,4 +1,4 @@
-namespace Recommender.TrainerService.Versions;
+namespace Recommender.Jobs.Versions;
 
 /// <summary>
 /// A piece of one file of a version. <see cref="Data"/> is only valid until the enumeration moves

@@ -4,19 +4,19 @@ using Recommender.Models.Repository;
 using Recommender.Training.Mf;
 using Recommender.Training.Neural;
 
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 /// <summary>
 /// Checks every field of a request against its meaning and the configured bounds, and fills the
 /// defaults (zero = default). Each failure names the field ("mf.factors: 100000 exceeds the limit
 /// of 1024") so a client can fix its request. Dataset paths are checked by <see cref="DatasetResolver"/>.
 /// </summary>
-public sealed class JobRequestValidator(IOptions<TrainerOptions> options, DatasetResolver datasets)
+public sealed class JobRequestValidator(IOptions<JobOptions> options, DatasetResolver datasets)
 {
     public const string DefaultModelName = "movielens";
     public const string DefaultSplit = "random:0.2";
 
-    private readonly TrainerOptions _options = options.Value;
+    private readonly JobOptions _options = options.Value;
 
     public ValidatedJob Validate(JobRequest request)
     {

@@ -1,4 +1,4 @@
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 /// <summary>Where a job is in its life: queued → running → succeeded | failed | cancelled.</summary>
 public enum JobState

@@ -3,13 +3,13 @@ using Microsoft.Extensions.Logging;
 using Recommender.Models;
 using Recommender.Models.Repository;
 
-namespace Recommender.TrainerService.Versions;
+namespace Recommender.Jobs.Versions;
 
 /// <summary>
 /// Read access to the published versions: listings from their manifests, and a version's files
 /// in chunks for inference services that pull instead of sharing a volume.
 /// </summary>
-public sealed partial class ModelVersionCatalog(ModelRepository repository, ILogger<ModelVersionCatalog> logger)
+public sealed partial class ModelVersionCatalog(ModelRepository repository, ILogger<ModelVersionCatalog> logger) : IModelVersionCatalog
 {
     public const int DefaultChunkBytes = 1 << 20;
 

@@ -1,44 +1,36 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Recommender.Models.Repository;
 
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 /// <summary>
 /// The job system's front: validates and queues jobs, finds, lists and cancels them. Jobs wait in
 /// a channel read by one <see cref="TrainingJobRunner"/>, so they run one at a time in arrival order.
-/// On construction it loads the records of earlier processes: a job that was queued or running
-/// when its process died can never finish, so it is marked failed (unless it had already committed
-/// its version, which is then recorded as published); staging leftovers of an
-/// interrupted publish are deleted (this process is the repository's only publisher).
+/// Constructing it does no I/O: the records of earlier processes are handed in by
+/// <see cref="JobRecovery"/> when the host starts, before it takes calls.
 /// </summary>
-public sealed partial class TrainingJobManager : IDisposable
+public sealed class TrainingJobManager : ITrainingJobs, IDisposable
 {
-    public const string InterruptedReason = "interrupted by a restart";
-
     private readonly Lock _gate = new();
     private readonly Dictionary<string, TrainingJob> _jobs = new(StringComparer.Ordinal);
     // Unbounded as a channel; bounded by _waiting, which (unlike a bounded channel's count) frees a
     // slot at once when a queued job is cancelled instead of when the runner gets to it.
     private readonly Channel<TrainingJob> _queue = Channel.CreateUnbounded<TrainingJob>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly TrainerOptions _options;
+    private readonly JobOptions _options;
     private readonly JobRequestValidator _validator;
     private readonly JobStore _store;
     private readonly TimeProvider _time;
     private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
     private string? _running;
+    private bool _restored;
 
-    public TrainingJobManager(IOptions<TrainerOptions> options, JobRequestValidator validator, JobStore store,
-        ModelRepository repository, TimeProvider time, ILogger<TrainingJobManager> logger)
+    public TrainingJobManager(IOptions<JobOptions> options, JobRequestValidator validator, JobStore store, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(repository);
         _options = options.Value;
         _validator = validator;
         _store = store;
         _time = time;
-        Recover(repository, logger);
     }
 
     internal ChannelReader<TrainingJob> Queue => _queue.Reader;
@@ -50,6 +42,12 @@ public sealed partial class TrainingJobManager : IDisposable
         var now = _time.GetUtcNow();
         lock (_gate)
         {
+            // A record saved before recovery ran would be taken for one of a dead process and failed.
+            if (!_restored)
+            {
+                throw new InvalidOperationException("The job system has not recovered its records yet: JobRecovery must start before jobs are submitted.");
+            }
+
             if (_waiting.Count >= _options.QueueCapacity)
             {
                 throw new JobQueueFullException(_options.QueueCapacity);
@@ -69,10 +67,14 @@ public sealed partial class TrainingJobManager : IDisposable
         }
     }
 
-    public TrainingJob Find(string jobId) =>
+    private TrainingJob Find(string jobId) =>
         TryFind(jobId) ?? throw new JobNotFoundException(jobId);
 
     public JobRecord Get(string jobId) => Find(jobId).Snapshot;
+
+    /// <summary>Not an iterator, so that an unknown id throws here rather than at the first MoveNext.</summary>
+    public IAsyncEnumerable<JobEvent> Watch(string jobId, CancellationToken cancellationToken = default) =>
+        Find(jobId).WatchAsync(cancellationToken);
 
     /// <summary>Most recent first; 0 means the configured page size, which also caps larger limits.</summary>
     public IReadOnlyList<JobRecord> List(int limit)
@@ -137,6 +139,28 @@ public sealed partial class TrainingJobManager : IDisposable
 
     internal void CompleteQueue() => _queue.Writer.TryComplete();
 
+    /// <summary>
+    /// Takes the records of earlier processes, already settled by <see cref="JobRecovery"/> (none of
+    /// them is queued or running), and opens the manager for submissions.
+    /// </summary>
+    internal void Restore(IEnumerable<JobRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        lock (_gate)
+        {
+            foreach (var record in records)
+            {
+                if (!_jobs.ContainsKey(record.Id))
+                {
+                    _jobs.Add(record.Id, new TrainingJob(record, _store));
+                }
+            }
+
+            PruneLocked();
+            _restored = true;
+        }
+    }
+
     public void Dispose()
     {
         lock (_gate)
@@ -174,95 +198,4 @@ public sealed partial class TrainingJobManager : IDisposable
             return _jobs.GetValueOrDefault(jobId);
         }
     }
-
-    private void Recover(ModelRepository repository, ILogger logger)
-    {
-        var now = _time.GetUtcNow();
-        foreach (var record in _store.LoadAll())
-        {
-            var current = record;
-            if (!record.State.IsTerminal() && PublishedBeforeCrash(repository, record) is { } version)
-            {
-                // Died between the commit (atomic rename) and the record update: the version is whole.
-                current = record with
-                {
-                    State = JobState.Succeeded,
-                    FinishedAt = now,
-                    PublishedVersion = version,
-                    Events = [.. record.Events, new JobEvent(JobEventKind.Published, now) { Version = version }],
-                };
-                _store.Save(current);
-                LogRecoveredPublish(logger, record.Id, version);
-            }
-            else if (!record.State.IsTerminal())
-            {
-                current = record with
-                {
-                    State = JobState.Failed,
-                    FinishedAt = now,
-                    Error = InterruptedReason,
-                    Events = [.. record.Events, new JobEvent(JobEventKind.Failed, now) { Reason = InterruptedReason }],
-                };
-                _store.Save(current);
-                LogInterrupted(logger, record.Id, record.State);
-            }
-
-            _jobs[current.Id] = new TrainingJob(current, _store);
-        }
-
-        lock (_gate)
-        {
-            PruneLocked();
-        }
-
-        var removed = repository.CleanStaleStaging(TimeSpan.Zero);
-        if (removed > 0)
-        {
-            LogStagingRemoved(logger, removed);
-        }
-
-        CleanDatasets();
-    }
-
-    /// <summary>
-    /// The version an interrupted job committed, if it got that far: the job was exporting and the
-    /// model's latest version was created after the export began. Sound because this process is the
-    /// repository's only publisher and runs one job at a time.
-    /// </summary>
-    private static long? PublishedBeforeCrash(ModelRepository repository, JobRecord record)
-    {
-        var exporting = record.Events.LastOrDefault(e => e.Kind == JobEventKind.Exporting);
-        if (exporting is null || record.State != JobState.Running || repository.LatestVersion(record.Request.ModelName) is not { } latest)
-        {
-            return null;
-        }
-
-        try
-        {
-            return repository.ReadManifest(record.Request.ModelName, latest).CreatedAt >= exporting.At ? latest : null;
-        }
-        catch (Exception ex) when (ex is Models.ArtifactFormatException or IOException)
-        {
-            return null;
-        }
-    }
-
-    // Synthetic datasets of jobs that died with their process.
-    private void CleanDatasets()
-    {
-        var folder = Path.Combine(_options.ResolvedJobsPath, "datasets");
-        if (Directory.Exists(folder))
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was {State} when the previous process stopped; marked failed")]
-    private static partial void LogInterrupted(ILogger logger, string jobId, JobState state);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was interrupted after publishing version {Version}; marked succeeded")]
-    private static partial void LogRecoveredPublish(ILogger logger, string jobId, long version);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} staging folders left by an interrupted publish")]
-    private static partial void LogStagingRemoved(ILogger logger, int count);
 }

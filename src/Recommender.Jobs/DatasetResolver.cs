@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Recommender.Data;
 
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 /// <summary>
 /// Turns a request's dataset reference into a folder on disk. Folders are confined to the data root:
@@ -14,10 +14,10 @@ public sealed class DatasetResolver
 {
     public const string MovieLensFolder = "movielens";
 
-    private readonly TrainerOptions _options;
+    private readonly JobOptions _options;
     private readonly string _dataRoot;
 
-    public DatasetResolver(IOptions<TrainerOptions> options)
+    public DatasetResolver(IOptions<JobOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;

@@ -1,4 +1,4 @@
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 public enum JobEventKind
 {

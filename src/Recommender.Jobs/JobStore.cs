@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Recommender.Models.Repository;
 
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 /// <summary>
 /// Job records as one JSON file per job (<c>&lt;id&gt;.json</c>). Every write goes to a temporary

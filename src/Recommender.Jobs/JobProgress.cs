@@ -1,6 +1,6 @@
 using Recommender.Training.Pipeline;
 
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 /// <summary>Turns the pipeline's progress reports into job events (called on the training thread).</summary>
 internal sealed class JobProgress(TrainingJob job, TimeProvider time) : IProgress<TrainingEvent>

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 /// <summary>
 /// A job while the process holds it: its current record, the cancellation of its run, and a

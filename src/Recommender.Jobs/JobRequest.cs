@@ -1,6 +1,6 @@
 using Recommender.Training.Mf;
 
-namespace Recommender.TrainerService.Jobs;
+namespace Recommender.Jobs;
 
 /// <summary>
 /// What a client asked for, as it asked (zero means "the trainer's default"). Kept verbatim in the
