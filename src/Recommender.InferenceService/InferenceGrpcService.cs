@@ -1,15 +1,16 @@
 using Grpc.Core;
 using Recommender.Contracts.V1;
+using Recommender.Hosting;
 using Recommender.Serving;
 
 namespace Recommender.InferenceService;
 
 /// <summary>The InferenceService contract over the serving domain. Mapping only.</summary>
-internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelRegistry registry)
+internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelRegistry registry, DomainErrors errors)
     : Contracts.V1.InferenceService.InferenceServiceBase
 {
     public override Task<PredictRatingsResponse> PredictRatings(PredictRatingsRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(async () =>
+        errors.Translate(async () =>
         {
             // One copy of each id column (8 bytes a pair) decouples the domain from protobuf types.
             var query = new PredictionQuery(request.Model.ToSelector(),
@@ -22,7 +23,7 @@ internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelReg
         });
 
     public override Task<RecommendResponse> Recommend(RecommendRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(async () =>
+        errors.Translate(async () =>
         {
             var query = new RecommendationQuery(request.Model.ToSelector(), [request.UserId], request.TopN,
                 request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback);
@@ -39,7 +40,7 @@ internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelReg
         });
 
     public override Task<RecommendBatchResponse> RecommendBatch(RecommendBatchRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(async () =>
+        errors.Translate(async () =>
         {
             var query = new RecommendationQuery(request.Model.ToSelector(), request.UserIds, request.TopN,
                 request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback);
@@ -50,7 +51,7 @@ internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelReg
         });
 
     public override Task<GetModelInfoResponse> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(() =>
+        errors.Translate(() =>
         {
             var response = new GetModelInfoResponse();
             foreach (var lease in registry.AcquireAll())

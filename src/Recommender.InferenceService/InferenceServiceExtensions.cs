@@ -13,6 +13,7 @@ internal static class InferenceServiceExtensions
             .Bind(builder.Configuration.GetSection(InferenceOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IExceptionStatusMap, InferenceErrorMap>();
         builder.Services.AddSingleton<ServingMetrics>();
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddSingleton(sp =>
