@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Recommender.Hosting;
+using Recommender.Models.Repository;
 using Recommender.Serving;
 
 namespace Recommender.InferenceService;
@@ -23,6 +24,9 @@ internal static class InferenceServiceExtensions
                 sp.GetRequiredService<ILogger<OnnxSessionFactory>>());
         });
         builder.Services.AddSingleton(TimeProvider.System);
+        // The one repository of this host: the loader reads versions from it, the puller writes them into it.
+        builder.Services.AddSingleton(sp => new ModelRepository(
+            sp.GetRequiredService<IOptions<InferenceOptions>>().Value.RepositoryPath, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<ExecutionProviderCheck>();
         builder.Services.AddSingleton<ServableModelLoader>();
         builder.Services.AddSingleton<RecommendationEngine>();
