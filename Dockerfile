@@ -34,6 +34,7 @@ COPY global.json Directory.Build.props Directory.Build.targets Directory.Package
 COPY build/ build/
 COPY protos/ protos/
 COPY src/Recommender.Contracts/Recommender.Contracts.csproj src/Recommender.Contracts/
+COPY src/Recommender.Client/Recommender.Client.csproj src/Recommender.Client/
 COPY src/Recommender.Data/Recommender.Data.csproj src/Recommender.Data/
 COPY src/Recommender.Models/Recommender.Models.csproj src/Recommender.Models/
 COPY src/Recommender.Hosting/Recommender.Hosting.csproj src/Recommender.Hosting/

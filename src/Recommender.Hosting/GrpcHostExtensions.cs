@@ -53,6 +53,8 @@ public static class GrpcHostExtensions
         builder.Services.AddOptions<HostOptions>()
             .Configure<IOptions<EndpointOptions>>((host, endpoints) => host.ShutdownTimeout = endpoints.Value.ShutdownTimeout);
         builder.Services.AddSingleton<ServiceLifecycle>();
+        // The one error translation; each host adds its IExceptionStatusMap.
+        builder.Services.AddSingleton<DomainErrors>();
         builder.Services.AddGrpc(o => o.Interceptors.Add<GrpcMetricsInterceptor>());
         builder.Services.AddOptions<GrpcServiceOptions>()
             .Configure<IOptions<EndpointOptions>>((grpc, endpoints) =>

@@ -1,16 +1,17 @@
 using Grpc.Core;
 using Recommender.Contracts.V1;
+using Recommender.Hosting;
 using Recommender.Models.Repository;
 using Recommender.Serving;
 
 namespace Recommender.InferenceService;
 
 /// <summary>The InferenceService contract over the serving domain. Mapping only.</summary>
-internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRegistry registry)
+internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRegistry registry, DomainErrors errors)
     : Contracts.V1.InferenceService.InferenceServiceBase
 {
     public override Task<PredictRatingsResponse> PredictRatings(PredictRatingsRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(async () =>
+        errors.Translate(async () =>
         {
             // One copy of each id column (8 bytes a pair) decouples the domain from protobuf types.
             var query = new PredictionQuery(request.Model.ToSelector(),
@@ -23,7 +24,7 @@ internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRe
         });
 
     public override Task<RecommendResponse> Recommend(RecommendRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(async () =>
+        errors.Translate(async () =>
         {
             var query = new RecommendationQuery(request.Model.ToSelector(), [request.UserId], request.TopN,
                 request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback)
@@ -46,7 +47,7 @@ internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRe
         });
 
     public override Task<RecommendBatchResponse> RecommendBatch(RecommendBatchRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(async () =>
+        errors.Translate(async () =>
         {
             var query = new RecommendationQuery(request.Model.ToSelector(), request.UserIds, request.TopN,
                 request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback);
@@ -57,7 +58,7 @@ internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRe
         });
 
     public override Task<SimilarItemsResponse> SimilarItems(SimilarItemsRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(async () =>
+        errors.Translate(async () =>
         {
             var query = new SimilarItemsQuery(request.Model.ToSelector(), request.ItemIds, request.TopN, request.ExcludeItemIds);
             var result = await engine.SimilarItemsAsync(query, context.CancellationToken).ConfigureAwait(false);
@@ -67,7 +68,7 @@ internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRe
         });
 
     public override Task<GetModelInfoResponse> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(() =>
+        errors.Translate(() =>
         {
             var response = new GetModelInfoResponse();
             foreach (var lease in registry.AcquireAll())

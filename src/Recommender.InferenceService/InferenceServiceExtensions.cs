@@ -14,6 +14,7 @@ internal static class InferenceServiceExtensions
             .Bind(builder.Configuration.GetSection(InferenceOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IExceptionStatusMap, InferenceErrorMap>();
         builder.Services.AddSingleton<ServingMetrics>();
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddSingleton(sp =>
@@ -23,6 +24,9 @@ internal static class InferenceServiceExtensions
                 sp.GetRequiredService<ILogger<OnnxSessionFactory>>());
         });
         builder.Services.AddSingleton(TimeProvider.System);
+        // The one repository of this host: the loader reads versions from it, the puller writes them into it.
+        builder.Services.AddSingleton(sp => new ModelRepository(
+            sp.GetRequiredService<IOptions<InferenceOptions>>().Value.RepositoryPath, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<ExecutionProviderCheck>();
         builder.Services.AddSingleton(sp => new ModelRepository(
             sp.GetRequiredService<IOptions<InferenceOptions>>().Value.RepositoryPath, sp.GetRequiredService<TimeProvider>()));

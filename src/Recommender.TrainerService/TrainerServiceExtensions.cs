@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Recommender.Hosting;
 using Recommender.Jobs;
 using Recommender.Models.Repository;
 
@@ -24,5 +25,6 @@ internal static class TrainerServiceExtensions
             sp.GetRequiredService<IOptions<JobOptions>>().Value.RepositoryPath, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddTrainingJobs();
         builder.Services.AddSingleton<BearerTokenAuthenticator>();
+        builder.Services.AddSingleton<IExceptionStatusMap, TrainerErrorMap>();
     }
 }
