@@ -53,7 +53,11 @@ public static class GrpcHostExtensions
         builder.Services.AddOptions<HostOptions>()
             .Configure<IOptions<EndpointOptions>>((host, endpoints) => host.ShutdownTimeout = endpoints.Value.ShutdownTimeout);
         builder.Services.AddSingleton<ServiceLifecycle>();
-        builder.Services.AddGrpc(o => o.Interceptors.Add<GrpcMetricsInterceptor>());
+        builder.Services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<GrpcMetricsInterceptor>();
+            o.Interceptors.Add<StatusMessageCapInterceptor>();
+        });
         builder.Services.AddOptions<GrpcServiceOptions>()
             .Configure<IOptions<EndpointOptions>>((grpc, endpoints) =>
             {

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Recommender.Hosting;
 using Recommender.Serving;
 
 namespace Recommender.InferenceService;
@@ -23,7 +24,7 @@ internal static class DomainErrors
         InvalidRequestException e => new Status(StatusCode.InvalidArgument, e.Message),
         LimitExceededException e => new Status(StatusCode.ResourceExhausted, e.Message),
         BatcherFullException e => new Status(StatusCode.ResourceExhausted, e.Message),
-        UnknownIdsException e => new Status(StatusCode.NotFound, e.Message),
+        UnknownIdsException e => new Status(StatusCode.NotFound, $"{e.Field}: unknown id(s) {StatusText.Ids(e.Ids)}"),
         ModelNotFoundException e => new Status(StatusCode.NotFound, e.Message),
         ModelNotLoadedException e => new Status(StatusCode.FailedPrecondition, e.Message),
         OperationCanceledException => new Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed."),

@@ -11,6 +11,7 @@ internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelReg
     public override Task<PredictRatingsResponse> PredictRatings(PredictRatingsRequest request, ServerCallContext context) =>
         DomainErrors.Translate(async () =>
         {
+            RequestValidation.Check(request);
             // One copy of each id column (8 bytes a pair) decouples the domain from protobuf types.
             var query = new PredictionQuery(request.Model.ToSelector(),
                 request.UserIds.ToArray(), request.ItemIds.ToArray(), request.UnknownIdPolicy.ToDomain());
@@ -24,6 +25,7 @@ internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelReg
     public override Task<RecommendResponse> Recommend(RecommendRequest request, ServerCallContext context) =>
         DomainErrors.Translate(async () =>
         {
+            RequestValidation.Check(request);
             var query = new RecommendationQuery(request.Model.ToSelector(), [request.UserId], request.TopN,
                 request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback);
             var result = await engine.RecommendAsync(query, context.CancellationToken).ConfigureAwait(false);
@@ -41,6 +43,7 @@ internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelReg
     public override Task<RecommendBatchResponse> RecommendBatch(RecommendBatchRequest request, ServerCallContext context) =>
         DomainErrors.Translate(async () =>
         {
+            RequestValidation.Check(request);
             var query = new RecommendationQuery(request.Model.ToSelector(), request.UserIds, request.TopN,
                 request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback);
             var result = await engine.RecommendAsync(query, context.CancellationToken).ConfigureAwait(false);
@@ -52,6 +55,7 @@ internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelReg
     public override Task<GetModelInfoResponse> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) =>
         DomainErrors.Translate(() =>
         {
+            RequestValidation.Check(request);
             var response = new GetModelInfoResponse();
             foreach (var lease in registry.AcquireAll())
             {

@@ -1,0 +1,78 @@
+using Grpc.Core;
+using Recommender.Contracts.V1;
+using Recommender.Hosting;
+using Contract = Recommender.Contracts.V1;
+
+namespace Recommender.InferenceService.Tests;
+
+/// <summary>
+/// Issue 11's battery, contract side: oversized identifiers, undefined enum values, long id lists,
+/// malformed and oversized bodies. Each answers its status code with a short message naming the
+/// field, and the channel keeps working afterwards.
+/// </summary>
+public sealed class ContractBoundsTests(ServedRepositoryFixture fixture) : IClassFixture<ServedRepositoryFixture>, IAsyncLifetime
+{
+    private InferenceServer _server = null!;
+    private Contract.InferenceService.InferenceServiceClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await InferenceServer.StartAsync(fixture.Repository.RepositoryPath);
+        _client = new Contract.InferenceService.InferenceServiceClient(_server.Channel);
+        await Eventually.ServingAsync(_server.Channel);
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private long KnownUser => fixture.Repository.Dataset.Ratings.UserIds[0];
+
+    [Fact]
+    public async Task A_huge_model_name_is_invalid_with_a_short_message_and_the_channel_keeps_working()
+    {
+        var name = new string('m', 100_000);
+
+        await ExpectAsync(StatusCode.InvalidArgument, "model.name",
+            _client.RecommendAsync(new RecommendRequest { UserId = KnownUser, TopN = 1, Model = new ModelSpec { Name = name } }, deadline: Deadline()).ResponseAsync);
+        await ExpectAsync(StatusCode.InvalidArgument, "model.name",
+            _client.PredictRatingsAsync(new PredictRatingsRequest { UserIds = { KnownUser }, ItemIds = { 1 }, Model = new ModelSpec { Name = name } }, deadline: Deadline()).ResponseAsync);
+        await ExpectAsync(StatusCode.InvalidArgument, "model.name",
+            _client.RecommendBatchAsync(new RecommendBatchRequest { UserIds = { KnownUser }, TopN = 1, Model = new ModelSpec { Name = name } }, deadline: Deadline()).ResponseAsync);
+        await ExpectAsync(StatusCode.InvalidArgument, "name",
+            _client.GetModelInfoAsync(new GetModelInfoRequest { Name = name }, deadline: Deadline()).ResponseAsync);
+
+        var answer = await _client.RecommendAsync(new RecommendRequest { UserId = KnownUser, TopN = 2 }, deadline: Deadline());
+        Assert.Equal(2, answer.Items.Count);
+    }
+
+    [Fact]
+    public async Task A_model_name_at_the_bound_is_looked_up()
+    {
+        var name = new string('x', RequestValidation.MaxModelNameLength);
+
+        await ExpectAsync(StatusCode.NotFound, name,
+            _client.RecommendAsync(new RecommendRequest { UserId = KnownUser, TopN = 1, Model = new ModelSpec { Name = name } }, deadline: Deadline()).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task Many_unknown_ids_are_listed_briefly()
+    {
+        var request = new PredictRatingsRequest();
+        request.UserIds.AddRange(Enumerable.Range(0, 30).Select(i => 9_000_000_000L + i));
+        request.ItemIds.AddRange(Enumerable.Repeat(1L, 30));
+
+        var error = await ExpectAsync(StatusCode.NotFound, "user_ids", _client.PredictRatingsAsync(request, deadline: Deadline()).ResponseAsync);
+        Assert.Contains($"{9_000_000_000L + StatusText.MaxListedIds - 1} and {30 - StatusText.MaxListedIds} more", error.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{9_000_000_000L + StatusText.MaxListedIds},", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    private static DateTime Deadline() => DateTime.UtcNow.AddSeconds(20);
+
+    private static async Task<RpcException> ExpectAsync<T>(StatusCode code, string named, Task<T> call)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => call);
+        Assert.Equal(code, error.StatusCode);
+        Assert.Contains(named, error.Status.Detail, StringComparison.Ordinal);
+        Assert.True(error.Status.Detail.Length <= StatusText.MaxMessageChars, $"a {error.Status.Detail.Length}-character status message");
+        return error;
+    }
+}
