@@ -65,6 +65,26 @@ public sealed class ContractBoundsTests(ServedRepositoryFixture fixture) : IClas
         Assert.DoesNotContain($"{9_000_000_000L + StatusText.MaxListedIds},", error.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_undefined_model_kind_is_invalid()
+    {
+        await ExpectAsync(StatusCode.InvalidArgument, "model.kind",
+            _client.RecommendAsync(new RecommendRequest { UserId = KnownUser, TopN = 1, Model = new ModelSpec { Kind = (ModelKind)99 } }, deadline: Deadline()).ResponseAsync);
+        await ExpectAsync(StatusCode.InvalidArgument, "model.kind",
+            _client.PredictRatingsAsync(new PredictRatingsRequest { UserIds = { KnownUser }, ItemIds = { 1 }, Model = new ModelSpec { Kind = (ModelKind)99 } }, deadline: Deadline()).ResponseAsync);
+        await ExpectAsync(StatusCode.InvalidArgument, "model.kind",
+            _client.RecommendBatchAsync(new RecommendBatchRequest { UserIds = { KnownUser }, TopN = 1, Model = new ModelSpec { Kind = (ModelKind)99 } }, deadline: Deadline()).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task An_undefined_unknown_id_policy_is_invalid()
+    {
+        var request = new PredictRatingsRequest { UserIds = { 9_000_000_000L }, ItemIds = { 1 }, UnknownIdPolicy = (UnknownIdPolicy)77 };
+
+        var error = await ExpectAsync(StatusCode.InvalidArgument, "unknown_id_policy", _client.PredictRatingsAsync(request, deadline: Deadline()).ResponseAsync);
+        Assert.Contains("UNKNOWN_ID_POLICY_FALLBACK", error.Status.Detail, StringComparison.Ordinal);
+    }
+
     private static DateTime Deadline() => DateTime.UtcNow.AddSeconds(20);
 
     private static async Task<RpcException> ExpectAsync<T>(StatusCode code, string named, Task<T> call)
