@@ -46,7 +46,17 @@ internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelReg
             RequestValidation.Check(request);
             var query = new RecommendationQuery(request.Model.ToSelector(), request.UserIds, request.TopN,
                 request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback);
-            var result = await engine.RecommendAsync(query, context.CancellationToken).ConfigureAwait(false);
+            RecommendationResult result;
+            try
+            {
+                result = await engine.RecommendAsync(query, context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (UnknownIdsException e) when (e.Field == "user_id")
+            {
+                // The engine names Recommend's single-user field; this request's field is the list.
+                throw new UnknownIdsException("user_ids", e.Ids);
+            }
+
             var response = new RecommendBatchResponse { Model = result.Model.ToContract() };
             response.Results.AddRange(result.Users.Select(ContractMapping.ToContract));
             return response;

@@ -66,6 +66,15 @@ public sealed class ContractBoundsTests(ServedRepositoryFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Unknown_users_of_a_batch_are_named_by_the_batch_field()
+    {
+        var request = new RecommendBatchRequest { TopN = 1, UserIds = { KnownUser, 9_000_000_001L } };
+
+        var error = await ExpectAsync(StatusCode.NotFound, "user_ids: ", _client.RecommendBatchAsync(request, deadline: Deadline()).ResponseAsync);
+        Assert.Contains("9000000001", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_undefined_model_kind_is_invalid()
     {
         await ExpectAsync(StatusCode.InvalidArgument, "model.kind",
