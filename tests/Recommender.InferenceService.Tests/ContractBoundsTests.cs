@@ -94,6 +94,37 @@ public sealed class ContractBoundsTests(ServedRepositoryFixture fixture) : IClas
         Assert.Contains("UNKNOWN_ID_POLICY_FALLBACK", error.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_configured_message_size_is_the_request_limit_and_over_it_is_resource_exhausted_naming_it()
+    {
+        // Above Kestrel's default body limit of 30,000,000 bytes, so that limit must not apply.
+        const int limit = 31_000_000;
+        await using var server = await InferenceServer.StartAsync(fixture.Repository.RepositoryPath,
+            new Dictionary<string, string?> { ["Endpoints:MaxReceiveMessageBytes"] = $"{limit}" });
+        await Eventually.ServingAsync(server.Channel);
+        var client = new Contract.InferenceService.InferenceServiceClient(server.Channel);
+
+        var under = ExcludingRequest(limit - 500_000);
+        Assert.InRange(under.CalculateSize(), 30_000_001, limit);
+        var answer = await client.RecommendAsync(under, deadline: Deadline());
+        Assert.Equal(2, answer.Items.Count);
+
+        var over = ExcludingRequest(limit + 500_000);
+        var error = await ExpectAsync(StatusCode.ResourceExhausted, "Endpoints:MaxReceiveMessageBytes", client.RecommendAsync(over, deadline: Deadline()).ResponseAsync);
+        Assert.Contains($"{limit}", error.Status.Detail, StringComparison.Ordinal);
+
+        answer = await client.RecommendAsync(new RecommendRequest { UserId = KnownUser, TopN = 2 }, deadline: Deadline());
+        Assert.Equal(2, answer.Items.Count);
+    }
+
+    // Ids the model does not know (excluding them is a no-op), 8 bytes each on the wire.
+    private RecommendRequest ExcludingRequest(int approximateBytes)
+    {
+        var request = new RecommendRequest { UserId = KnownUser, TopN = 2 };
+        request.ExcludeItemIds.AddRange(Enumerable.Range(0, approximateBytes / 8).Select(i => (1L << 49) + i));
+        return request;
+    }
+
     private static DateTime Deadline() => DateTime.UtcNow.AddSeconds(20);
 
     private static async Task<RpcException> ExpectAsync<T>(StatusCode code, string named, Task<T> call)
