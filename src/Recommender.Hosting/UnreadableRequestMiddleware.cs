@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Google.Protobuf;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,8 @@ namespace Recommender.Hosting;
 /// <summary>
 /// Rewrites the status of a call whose request could not be read into a message, which gRPC
 /// answers before any handler or interceptor runs: a body over the size limit (gRPC's own text
-/// does not say which limit; Kestrel's answers UNKNOWN "Exception was thrown by handler."). Such calls end with a trailers-only response that has not been sent when
+/// does not say which limit) and a body that is not protobuf (gRPC answers UNKNOWN "Exception was
+/// thrown by handler."). Such calls end with a trailers-only response that has not been sent when
 /// the endpoint returns, so the status headers can still be replaced here.
 /// </summary>
 public sealed class UnreadableRequestMiddleware(RequestDelegate next, IOptions<EndpointOptions> endpoints)
@@ -29,7 +31,7 @@ public sealed class UnreadableRequestMiddleware(RequestDelegate next, IOptions<E
             return;
         }
 
-        if (Replacement(call.Status) is { } status)
+        if (Replacement(call.Status, call.Method) is { } status)
         {
             call.Status = status;
             context.Response.Headers["grpc-status"] = ((int)status.StatusCode).ToString(CultureInfo.InvariantCulture);
@@ -37,7 +39,7 @@ public sealed class UnreadableRequestMiddleware(RequestDelegate next, IOptions<E
         }
     }
 
-    private Status? Replacement(Status status)
+    private Status? Replacement(Status status, string method)
     {
         var tooLarge = (status.StatusCode == StatusCode.ResourceExhausted && status.Detail == GrpcSizeLimitDetail)
             || status.DebugException is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge };
@@ -47,7 +49,10 @@ public sealed class UnreadableRequestMiddleware(RequestDelegate next, IOptions<E
                 $"The request message is larger than this server's limit of {_limit} bytes (Endpoints:MaxReceiveMessageBytes); send smaller batches."));
         }
 
-        return null;
+        return status.DebugException is InvalidProtocolBufferException malformed
+            ? new Status(StatusCode.InvalidArgument,
+                $"The request body is not a valid protobuf message for {StatusText.Quote(method)}: {StatusText.Quote(malformed.Message)}")
+            : null;
     }
 
     // The gRPC wire form of a status message: UTF-8, with bytes outside printable ASCII and '%' percent-encoded.

@@ -95,6 +95,25 @@ public sealed class ContractBoundsTests(ServedRepositoryFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_malformed_body_is_invalid_and_says_so()
+    {
+        // Field 1 (model) claims 2^32 - 1 bytes; the body ends after the length.
+        byte[] truncated = [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F];
+        // Field 1 with wire type 7, which does not exist.
+        byte[] badWireType = [0x0F, 0x01];
+
+        foreach (var body in new[] { truncated, badWireType })
+        {
+            var error = await ExpectAsync(StatusCode.InvalidArgument, "not a valid protobuf message",
+                OutsideClient.RawUnaryAsync(_server.Channel, "recommender.v1.InferenceService/PredictRatings", body));
+            Assert.Contains("PredictRatings", error.Status.Detail, StringComparison.Ordinal);
+        }
+
+        var answer = await _client.RecommendAsync(new RecommendRequest { UserId = KnownUser, TopN = 2 }, deadline: Deadline());
+        Assert.Equal(2, answer.Items.Count);
+    }
+
+    [Fact]
     public async Task The_configured_message_size_is_the_request_limit_and_over_it_is_resource_exhausted_naming_it()
     {
         // Above Kestrel's default body limit of 30,000,000 bytes, so that limit must not apply.
