@@ -55,7 +55,11 @@ public static class GrpcHostExtensions
         builder.Services.AddSingleton<ServiceLifecycle>();
         // The one error translation; each host adds its IExceptionStatusMap.
         builder.Services.AddSingleton<DomainErrors>();
-        builder.Services.AddGrpc(o => o.Interceptors.Add<GrpcMetricsInterceptor>());
+        builder.Services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<GrpcMetricsInterceptor>();
+            o.Interceptors.Add<StatusMessageCapInterceptor>();
+        });
         builder.Services.AddOptions<GrpcServiceOptions>()
             .Configure<IOptions<EndpointOptions>>((grpc, endpoints) =>
             {
@@ -81,6 +85,7 @@ public static class GrpcHostExtensions
     public static void MapRecommenderGrpcHost(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<UnreadableRequestMiddleware>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         // The gRPC port is HTTP/2-only; Prometheus scrapes /metrics over HTTP/1.1 on the metrics port.
@@ -114,6 +119,10 @@ public static class GrpcHostExtensions
     private static void ConfigureEndpoints(KestrelServerOptions kestrel, EndpointOptions endpoints)
     {
         var address = IPAddress.Parse(endpoints.BindAddress);
+        // A unary request body is one message and its 5-byte gRPC prefix. Kestrel's own default
+        // (30,000,000 bytes) would otherwise be the real limit, answered as UNKNOWN; this way gRPC's
+        // check of the message size answers first (RESOURCE_EXHAUSTED). Streaming calls lift it.
+        kestrel.Limits.MaxRequestBodySize = endpoints.MaxReceiveMessageBytes + 5L;
         kestrel.Listen(address, endpoints.GrpcPort, listen =>
         {
             // Http2 only: with Http1AndHttp2, plaintext prior-knowledge clients (grpcurl, buf curl) fail.

@@ -12,7 +12,7 @@ internal sealed class InferenceErrorMap : IExceptionStatusMap
         InvalidRequestException e => new Status(StatusCode.InvalidArgument, e.Message),
         LimitExceededException e => new Status(StatusCode.ResourceExhausted, e.Message),
         BatcherFullException e => new Status(StatusCode.ResourceExhausted, e.Message),
-        UnknownIdsException e => new Status(StatusCode.NotFound, e.Message),
+        UnknownIdsException e => new Status(StatusCode.NotFound, $"{e.Field}: unknown id(s) {StatusText.Ids(e.Ids)}"),
         Models.Repository.ModelNotFoundException e => new Status(StatusCode.NotFound, e.Message),
         ModelNotLoadedException e => new Status(StatusCode.FailedPrecondition, e.Message),
         _ => null,

@@ -13,6 +13,7 @@ internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRe
     public override Task<PredictRatingsResponse> PredictRatings(PredictRatingsRequest request, ServerCallContext context) =>
         errors.Translate(async () =>
         {
+            RequestValidation.Check(request);
             // One copy of each id column (8 bytes a pair) decouples the domain from protobuf types.
             var query = new PredictionQuery(request.Model.ToSelector(),
                 request.UserIds.ToArray(), request.ItemIds.ToArray(), request.UnknownIdPolicy.ToDomain());
@@ -26,6 +27,7 @@ internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRe
     public override Task<RecommendResponse> Recommend(RecommendRequest request, ServerCallContext context) =>
         errors.Translate(async () =>
         {
+            RequestValidation.Check(request);
             var query = new RecommendationQuery(request.Model.ToSelector(), [request.UserId], request.TopN,
                 request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback)
             {
@@ -49,9 +51,20 @@ internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRe
     public override Task<RecommendBatchResponse> RecommendBatch(RecommendBatchRequest request, ServerCallContext context) =>
         errors.Translate(async () =>
         {
+            RequestValidation.Check(request);
             var query = new RecommendationQuery(request.Model.ToSelector(), request.UserIds, request.TopN,
                 request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback);
-            var result = await engine.RecommendAsync(query, context.CancellationToken).ConfigureAwait(false);
+            RecommendationResult result;
+            try
+            {
+                result = await engine.RecommendAsync(query, context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (UnknownIdsException e) when (e.Field == "user_id")
+            {
+                // The engine names Recommend's single-user field; this request's field is the list.
+                throw new UnknownIdsException("user_ids", e.Ids);
+            }
+
             var response = new RecommendBatchResponse { Model = result.Model.ToContract() };
             response.Results.AddRange(result.Users.Select(ContractMapping.ToContract));
             return response;
@@ -70,6 +83,7 @@ internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRe
     public override Task<GetModelInfoResponse> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) =>
         errors.Translate(() =>
         {
+            RequestValidation.Check(request);
             var response = new GetModelInfoResponse();
             foreach (var lease in registry.AcquireAll())
             {

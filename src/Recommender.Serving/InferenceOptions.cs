@@ -38,6 +38,12 @@ public sealed class InferenceOptions
 
     public bool WatchFileSystem { get; set; } = true;
 
+    /// <summary>
+    /// How long a refused version's folder must stay unchanged before it is tried again: a version
+    /// copied in place rather than renamed into place is incomplete until its last file lands.
+    /// </summary>
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     [Range(1, 10_000_000)]
     public int MaxPairsPerRequest { get; set; } = 100_000;
 

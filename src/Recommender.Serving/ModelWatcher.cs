@@ -9,7 +9,9 @@ namespace Recommender.Serving;
 /// Keeps the registry on the newest (or pinned) version of each served model: rescans the
 /// repository on file-system events and on a polling interval (events are unreliable on network
 /// volumes), loads and validates a new version completely, then swaps it in. A version that fails
-/// to load is logged and remembered, and the previous version keeps serving.
+/// to load is logged and remembered, and the previous version keeps serving; it is tried again
+/// once its folder has changed and then stayed unchanged for the settle delay, because a version
+/// copied in place (cp -r, gsutil rsync) looks broken until its last file has landed.
 /// </summary>
 public sealed partial class ModelWatcher(
     ServableModelLoader loader,
@@ -19,10 +21,13 @@ public sealed partial class ModelWatcher(
     ILogger<ModelWatcher> logger) : BackgroundService
 {
     private readonly InferenceOptions _options = options.Value;
-    private readonly HashSet<(string Name, long Version)> _refused = [];
+    private readonly Dictionary<(string Name, long Version), RefusedVersion> _refused = [];
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly SemaphoreSlim _scanGate = new(1, 1);
+
+    // When a refused version that is still changing should be looked at again (Environment.TickCount64), or 0.
+    private long _recheckAt;
 
     /// <summary>Scans now and loads what changed (also used by tests and the first start).</summary>
     public async Task ScanAsync(CancellationToken cancellationToken)
@@ -30,16 +35,11 @@ public sealed partial class ModelWatcher(
         await _scanGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            _recheckAt = 0;
             foreach (var name in ModelNames())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var target = _options.PinnedVersion > 0 ? _options.PinnedVersion : loader.Repository.LatestVersion(name);
-                if (target is not { } version || registry.ServedVersion(name) == version || _refused.Contains((name, version)))
-                {
-                    continue;
-                }
-
-                await LoadAsync(name, version, cancellationToken).ConfigureAwait(false);
+                await ScanModelAsync(name, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -64,14 +64,14 @@ public sealed partial class ModelWatcher(
             }
 
             using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            poll.CancelAfter(_options.PollInterval);
+            poll.CancelAfter(NextWait());
             try
             {
                 await _changes.Reader.ReadAsync(poll.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
-                // The polling interval elapsed: scan again.
+                // The polling interval (or a refused version's settle delay) elapsed: scan again.
             }
         }
     }
@@ -82,8 +82,55 @@ public sealed partial class ModelWatcher(
         registry.Clear();
     }
 
+    private async Task ScanModelAsync(string name, CancellationToken cancellationToken)
+    {
+        var target = _options.PinnedVersion > 0 ? _options.PinnedVersion : loader.Repository.LatestVersion(name);
+        if (target is not { } version || registry.ServedVersion(name) == version || !ShouldTry(name, version))
+        {
+            return;
+        }
+
+        await LoadAsync(name, version, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether to load a version: always when it was never refused; after a refusal only once its
+    /// folder differs from what was refused and has not changed for the settle delay.
+    /// </summary>
+    private bool ShouldTry(string name, long version)
+    {
+        if (!_refused.TryGetValue((name, version), out var refused))
+        {
+            return true;
+        }
+
+        var now = FolderStamp.Of(loader.Repository.VersionPath(name, version));
+        if (now == refused.Stamp)
+        {
+            return false;
+        }
+
+        var tick = Environment.TickCount64;
+        if (now != refused.LastSeen)
+        {
+            refused.LastSeen = now;
+            refused.LastChangeAt = tick;
+        }
+
+        var settledAt = refused.LastChangeAt + (long)_options.SettleDelay.TotalMilliseconds;
+        if (tick >= settledAt)
+        {
+            return true;
+        }
+
+        _recheckAt = _recheckAt == 0 ? settledAt : Math.Min(_recheckAt, settledAt);
+        return false;
+    }
+
     private async Task LoadAsync(string name, long version, CancellationToken cancellationToken)
     {
+        // Taken before loading: a file that lands during the attempt counts as a change.
+        var stamp = FolderStamp.Of(loader.Repository.VersionPath(name, version));
         try
         {
             var model = await Task.Run(() => loader.Load(name, version), cancellationToken).ConfigureAwait(false);
@@ -91,13 +138,28 @@ public sealed partial class ModelWatcher(
             registry.Install(model);
             metrics.ModelLoads.Add(1, new KeyValuePair<string, object?>("outcome", "loaded"));
             LogLoaded(logger, name, version, previous ?? 0, model.ExecutionProvider);
+            if (_refused.Remove((name, version)))
+            {
+                LogLoadedAfterRefusal(logger, name, version);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _refused.Add((name, version));
+            _refused[(name, version)] = new RefusedVersion(stamp);
             metrics.ModelLoads.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
             LogRefused(logger, ex, name, version, registry.ServedVersion(name) ?? 0);
         }
+    }
+
+    private TimeSpan NextWait()
+    {
+        if (_recheckAt == 0)
+        {
+            return _options.PollInterval;
+        }
+
+        var due = TimeSpan.FromMilliseconds(Math.Max(1, _recheckAt - Environment.TickCount64));
+        return due < _options.PollInterval ? due : _options.PollInterval;
     }
 
     private IEnumerable<string> ModelNames() =>
@@ -108,20 +170,60 @@ public sealed partial class ModelWatcher(
         var watcher = new FileSystemWatcher(_options.RepositoryPath)
         {
             IncludeSubdirectories = true,
-            NotifyFilter = NotifyFilters.DirectoryName | NotifyFilters.FileName,
+            // File writes too: a version copied in place changes after its folder appears.
+            NotifyFilter = NotifyFilters.DirectoryName | NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
         };
         // Publishing renames a staging folder into place: that rename is the signal.
         watcher.Created += (_, _) => _changes.Writer.TryWrite(true);
         watcher.Renamed += (_, _) => _changes.Writer.TryWrite(true);
         watcher.Deleted += (_, _) => _changes.Writer.TryWrite(true);
+        watcher.Changed += (_, _) => _changes.Writer.TryWrite(true);
         watcher.EnableRaisingEvents = true;
         return watcher;
+    }
+
+    /// <summary>What a refused version's folder looked like when refused, and when it last changed since.</summary>
+    private sealed class RefusedVersion(FolderStamp stamp)
+    {
+        public FolderStamp Stamp { get; } = stamp;
+
+        public FolderStamp LastSeen { get; set; } = stamp;
+
+        public long LastChangeAt { get; set; }
+    }
+
+    /// <summary>Enough of a folder's state to tell that files were added, removed, grown or rewritten.</summary>
+    private readonly record struct FolderStamp(int Files, long Bytes, DateTime LastWriteUtc)
+    {
+        public static FolderStamp Of(string path)
+        {
+            var folder = new DirectoryInfo(path);
+            if (!folder.Exists)
+            {
+                return default;
+            }
+
+            var files = 0;
+            var bytes = 0L;
+            var last = folder.LastWriteTimeUtc;
+            foreach (var file in folder.EnumerateFiles("*", SearchOption.AllDirectories))
+            {
+                files++;
+                bytes += file.Length;
+                last = file.LastWriteTimeUtc > last ? file.LastWriteTimeUtc : last;
+            }
+
+            return new FolderStamp(files, bytes, last);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Name} version {Version} (was {Previous}) on {Provider}")]
     private static partial void LogLoaded(ILogger logger, string name, long version, long previous, string provider);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Refused model {Name} version {Version}; still serving version {Serving}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} version {Version}, refused earlier, loaded now that its files have changed")]
+    private static partial void LogLoadedAfterRefusal(ILogger logger, string name, long version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refused model {Name} version {Version}; still serving version {Serving}. It is tried again when its files change")]
     private static partial void LogRefused(ILogger logger, Exception exception, string name, long version, long serving);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scanning the model repository failed")]

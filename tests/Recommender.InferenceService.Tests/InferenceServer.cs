@@ -24,7 +24,7 @@ public sealed class InferenceServer : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
-    public static async Task<InferenceServer> StartAsync(string repositoryPath, IDictionary<string, string?>? settings = null)
+    public static async Task<InferenceServer> StartAsync(string repositoryPath, IDictionary<string, string?>? settings = null, LogCapture? logs = null)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -42,7 +42,11 @@ public sealed class InferenceServer : IAsyncDisposable
             configuration[key] = value;
         }
 
-        var app = InferenceServiceHost.Build([], builder => builder.Configuration.AddInMemoryCollection(configuration));
+        var app = InferenceServiceHost.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(configuration);
+            logs?.AttachTo(builder);
+        });
         await app.StartAsync();
         var (grpc, metrics) = app.BoundPorts();
         return new InferenceServer(app, grpc, metrics);
