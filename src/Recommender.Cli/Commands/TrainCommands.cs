@@ -26,7 +26,9 @@ internal static class TrainCommands
         command.SetAction((parse, cancellationToken) => CommandAction.Run(async () =>
         {
             var seed = parse.GetValue(common.Seed);
-            var request = common.Request(parse, mfFlags?.Options(parse, seed), neuralFlags?.Options(parse, seed));
+            var request = common.Request(parse);
+            var hasValidation = request.EffectiveValidationFraction > 0;
+            request = request with { Mf = mfFlags?.Options(parse, seed, hasValidation), Neural = neuralFlags?.Options(parse, seed, hasValidation) };
             var repository = new ModelRepository(parse.GetValue(common.Repo)!, TimeProvider.System);
             var printer = new TrainingPrinter(Console.Out);
             var outcome = await Task.Run(() => TrainingPipeline.Run(request, repository, printer, cancellationToken), cancellationToken).ConfigureAwait(false);

@@ -21,6 +21,12 @@ internal sealed class CommonTrainFlags
 
     public Option<string?> MetricsJson { get; } = new("--metrics-json") { Description = "Write final metrics and timings to this JSON file." };
 
+    public Option<double?> Validation { get; } = new("--validation")
+    {
+        Description = "Fraction of the training split carved out (seeded) to choose epochs and blend weights; 0 = none. "
+            + "Default 0.05 when the split holds a test part, 0 with --split none.",
+    };
+
     public void AddTo(Command command)
     {
         command.Add(Data);
@@ -29,10 +35,15 @@ internal sealed class CommonTrainFlags
         command.Add(Split);
         command.Add(Seed);
         command.Add(MetricsJson);
+        command.Add(Validation);
     }
 
-    public TrainingRequest Request(ParseResult parse, MfTrainingOptions? mf, NeuralTrainingOptions? neural) =>
-        new(parse.GetValue(Name)!, parse.GetValue(Data)!, SplitSpec.Parse(parse.GetValue(Split)!), parse.GetValue(Seed), mf, neural);
+    /// <summary>The request without model options (the kinds' flags fill them in, knowing whether a validation part exists).</summary>
+    public TrainingRequest Request(ParseResult parse) =>
+        new(parse.GetValue(Name)!, parse.GetValue(Data)!, SplitSpec.Parse(parse.GetValue(Split)!), parse.GetValue(Seed), null, null)
+        {
+            ValidationFraction = parse.GetValue(Validation),
+        };
 }
 
 /// <summary>Matrix-factorization flags; unset flags take the variant's defaults.</summary>
@@ -54,7 +65,10 @@ internal sealed class MfFlags
 
     public Option<int?> Threads { get; } = new("--threads") { Description = "SGD threads (0 = all cores; 1 = deterministic order)." };
 
-    public Option<int?> Patience { get; } = new("--patience") { Description = "Early-stopping patience in epochs (0 = off)." };
+    public Option<int?> Patience { get; } = new("--patience")
+    {
+        Description = $"Early-stopping patience in epochs on the validation part (0 = off; default {MfTrainingOptions.DefaultPatience} with a validation part, else 0).",
+    };
 
     public MfFlags() => Variant.AcceptOnlyFromAmong("seed", "biased");
 
@@ -66,7 +80,7 @@ internal sealed class MfFlags
         }
     }
 
-    public MfTrainingOptions Options(ParseResult parse, int seed)
+    public MfTrainingOptions Options(ParseResult parse, int seed, bool hasValidation)
     {
         var seedVariant = parse.GetValue(Variant) == "seed";
         var defaults = seedVariant ? MfTrainingOptions.SeedDefaults : MfTrainingOptions.BiasedDefaults;
@@ -81,7 +95,7 @@ internal sealed class MfFlags
             LearningRateDecay = parse.GetValue(LearningRateDecay) ?? defaults.LearningRateDecay,
             Regularization = parse.GetValue(Regularization) ?? defaults.Regularization,
             Threads = parse.GetValue(Threads) ?? defaults.Threads,
-            EarlyStoppingPatience = parse.GetValue(Patience) ?? defaults.EarlyStoppingPatience,
+            EarlyStoppingPatience = parse.GetValue(Patience) ?? (hasValidation && !seedVariant ? MfTrainingOptions.DefaultPatience : defaults.EarlyStoppingPatience),
             Seed = seed,
         };
     }
@@ -132,7 +146,7 @@ internal sealed class NeuralFlags
         }
     }
 
-    public NeuralTrainingOptions Options(ParseResult parse, int seed)
+    public NeuralTrainingOptions Options(ParseResult parse, int seed, bool hasValidation)
     {
         var defaults = new NeuralTrainingOptions();
         var hidden = parse.GetValue(Hidden);
@@ -145,7 +159,9 @@ internal sealed class NeuralFlags
             LearningRate = parse.GetValue(LearningRate) ?? defaults.LearningRate,
             Dropout = parse.GetValue(Dropout) ?? defaults.Dropout,
             WeightDecay = parse.GetValue(WeightDecay) ?? defaults.WeightDecay,
-            EarlyStoppingPatience = parse.GetValue(Patience) ?? defaults.EarlyStoppingPatience,
+            EarlyStoppingPatience = parse.GetValue(Patience) is { } patience
+                ? (patience == 0 ? null : patience)
+                : (hasValidation ? NeuralTrainingOptions.DefaultPatience : defaults.EarlyStoppingPatience),
             Threads = parse.GetValue(TorchThreads) ?? defaults.Threads,
             Seed = seed,
         };

@@ -12,7 +12,7 @@ internal sealed class TrainingPrinter(TextWriter output) : IProgress<TrainingEve
         switch (value)
         {
             case DatasetPrepared d:
-                output.WriteLine(Invariant($"data      {d.Name}: {d.Ratings:N0} ratings, {d.Users:N0} users x {d.Items:N0} items; train {d.TrainRatings:N0} / test {d.TestRatings:N0} ({d.Seconds:F2}s)"));
+                output.WriteLine(Invariant($"data      {d.Name}: {d.Ratings:N0} ratings, {d.Users:N0} users x {d.Items:N0} items; train {d.TrainRatings:N0}{Validation(d)} / test {d.TestRatings:N0} ({d.Seconds:F2}s)"));
                 break;
             case EpochFinished e:
                 var validation = e.ValidationRmse is { } rmse ? Invariant($"  val RMSE {rmse:F4}  MAE {e.ValidationMae:F4}") : "";
@@ -48,6 +48,9 @@ internal sealed class TrainingPrinter(TextWriter output) : IProgress<TrainingEve
         output.WriteLine(Invariant(
             $"{model,-9} held-out RMSE {report.Rmse:F4}  MAE {report.Mae:F4}  P@{r.K} {r.PrecisionAtK:F4}  R@{r.K} {r.RecallAtK:F4}  NDCG@{r.K} {r.NdcgAtK:F4}  MAP@{r.K} {r.MapAtK:F4}  coverage {r.CatalogCoverage:P1}  ({report.TestRatings:N0} test ratings, {report.ColdRatings:N0} cold; trained in {trainTime.TotalSeconds:F2}s)"));
     }
+
+    private static string Validation(DatasetPrepared d) =>
+        d.ValidationRatings > 0 ? Invariant($" (fit {d.TrainRatings - d.ValidationRatings:N0} + validation {d.ValidationRatings:N0})") : "";
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

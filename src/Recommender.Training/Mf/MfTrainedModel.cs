@@ -29,7 +29,7 @@ public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult r
 
     public override void AddHyperParameters(IDictionary<string, string> values)
     {
-        ArgumentNullException.ThrowIfNull(values);
+        base.AddHyperParameters(values);
         values["mf.variant"] = options.Variant.ToString().ToLowerInvariant();
         values["mf.factors"] = Invariant(options.Factors);
         values["mf.epochs"] = Invariant(options.Epochs);
@@ -44,6 +44,10 @@ public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult r
         ArgumentNullException.ThrowIfNull(metrics);
         metrics["mf.train_mse"] = Result.Epochs[Result.BestEpoch - 1].TrainMse;
         metrics["mf.best_epoch"] = Result.BestEpoch;
+        if (Result.Epochs[Result.BestEpoch - 1].ValidationRmse is { } validation)
+        {
+            metrics["mf.validation_rmse"] = validation;
+        }
         base.AddMetrics(metrics);
     }
 

@@ -12,6 +12,9 @@ public sealed record MfTrainingOptions
     /// <summary>The largest factor count accepted: far above anything useful, low enough that a typo fails fast.</summary>
     public const int MaxFactors = 4096;
 
+    /// <summary>The early-stopping patience the command line uses when a validation part exists.</summary>
+    public const int DefaultPatience = 5;
+
     /// <summary>
     /// The seed notebook's hyper-parameters (k = 15, lr = 0.01, reg = 0.1, 20 epochs, init std 1/k),
     /// so that its printed train MSE is the baseline we reproduce.
