@@ -49,7 +49,13 @@ internal sealed class CommonTrainFlags
 /// <summary>Matrix-factorization flags; unset flags take the variant's defaults.</summary>
 internal sealed class MfFlags
 {
-    public Option<string> Variant { get; } = new("--variant") { Description = "seed (the notebook's algorithm) | biased.", DefaultValueFactory = _ => "biased" };
+    public Option<string> Variant { get; } = new("--variant") { Description = "seed (the notebook's algorithm) | biased (SGD) | bayesian (Gibbs sampling).", DefaultValueFactory = _ => "biased" };
+
+    public Option<int?> BurnIn { get; } = new("--burn-in") { Description = "Bayesian variant: sweeps discarded before samples are averaged." };
+
+    public Option<int?> SampleEvery { get; } = new("--sample-every") { Description = "Bayesian variant: keep every n-th sample after burn-in." };
+
+    public Option<float?> NoisePrecision { get; } = new("--noise-precision") { Description = "Bayesian variant: fixed rating-noise precision 1/σ² (default: sampled)." };
 
     public Option<int?> Factors { get; } = new("--factors") { Description = "Latent factors k." };
 
@@ -70,11 +76,11 @@ internal sealed class MfFlags
         Description = $"Early-stopping patience in epochs on the validation part (0 = off; default {MfTrainingOptions.DefaultPatience} with a validation part, else 0).",
     };
 
-    public MfFlags() => Variant.AcceptOnlyFromAmong("seed", "biased");
+    public MfFlags() => Variant.AcceptOnlyFromAmong("seed", "biased", "bayesian");
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Variant, Factors, Epochs, LearningRate, LearningRateDecay, Regularization, InitStd, Threads, Patience })
+        foreach (var option in new Option[] { Variant, Factors, Epochs, LearningRate, LearningRateDecay, Regularization, InitStd, Threads, Patience, BurnIn, SampleEvery, NoisePrecision })
         {
             command.Add(option);
         }
@@ -82,8 +88,14 @@ internal sealed class MfFlags
 
     public MfTrainingOptions Options(ParseResult parse, int seed, bool hasValidation)
     {
-        var seedVariant = parse.GetValue(Variant) == "seed";
-        var defaults = seedVariant ? MfTrainingOptions.SeedDefaults : MfTrainingOptions.BiasedDefaults;
+        var variant = parse.GetValue(Variant);
+        var seedVariant = variant == "seed";
+        var defaults = variant switch
+        {
+            "seed" => MfTrainingOptions.SeedDefaults,
+            "bayesian" => MfTrainingOptions.BayesianDefaults,
+            _ => MfTrainingOptions.BiasedDefaults,
+        };
         var factors = parse.GetValue(Factors) ?? defaults.Factors;
         return defaults with
         {
@@ -95,6 +107,9 @@ internal sealed class MfFlags
             LearningRateDecay = parse.GetValue(LearningRateDecay) ?? defaults.LearningRateDecay,
             Regularization = parse.GetValue(Regularization) ?? defaults.Regularization,
             Threads = parse.GetValue(Threads) ?? defaults.Threads,
+            BurnIn = parse.GetValue(BurnIn) ?? defaults.BurnIn,
+            SampleEvery = parse.GetValue(SampleEvery) ?? defaults.SampleEvery,
+            NoisePrecision = parse.GetValue(NoisePrecision) ?? defaults.NoisePrecision,
             EarlyStoppingPatience = parse.GetValue(Patience) ?? (hasValidation && !seedVariant ? MfTrainingOptions.DefaultPatience : defaults.EarlyStoppingPatience),
             Seed = seed,
         };

@@ -37,6 +37,13 @@ public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult r
         values["mf.learning_rate_decay"] = Invariant(options.LearningRateDecay);
         values["mf.regularization"] = Invariant(options.Regularization);
         values["mf.seed"] = Invariant(options.Seed);
+        if (options.Variant == MfVariant.Bayesian)
+        {
+            values["mf.burn_in"] = Invariant(options.BurnIn);
+            values["mf.sample_every"] = Invariant(options.SampleEvery);
+            values["mf.noise_precision"] = options.NoisePrecision is { } precision ? Invariant(precision) : "sampled";
+            values["mf.samples"] = Invariant(Result.Model.Factors / options.Factors);
+        }
     }
 
     public override void AddMetrics(IDictionary<string, double> metrics)
