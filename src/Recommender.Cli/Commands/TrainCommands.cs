@@ -29,8 +29,12 @@ internal static class TrainCommands
         command.SetAction((parse, cancellationToken) => CommandAction.Run(async () =>
         {
             var seed = parse.GetValue(common.Seed);
-            var request = common.Request(parse, mfFlags?.Options(parse, seed), neuralFlags?.Options(parse, seed)) with
+            var request = common.Request(parse);
+            var hasValidation = request.EffectiveValidationFraction > 0;
+            request = request with
             {
+                Mf = mfFlags?.Options(parse, seed, hasValidation),
+                Neural = neuralFlags?.Options(parse, seed, hasValidation),
                 Implicit = implicitFlags?.Options(parse, seed),
             };
             var repository = new ModelRepository(parse.GetValue(common.Repo)!, TimeProvider.System);

@@ -21,6 +21,12 @@ internal sealed class CommonTrainFlags
 
     public Option<string?> MetricsJson { get; } = new("--metrics-json") { Description = "Write final metrics and timings to this JSON file." };
 
+    public Option<double?> Validation { get; } = new("--validation")
+    {
+        Description = "Fraction of the training split carved out (seeded) to choose epochs and blend weights; 0 = none. "
+            + "Default 0.05 when the split holds a test part, 0 with --split none.",
+    };
+
     public void AddTo(Command command)
     {
         command.Add(Data);
@@ -29,16 +35,27 @@ internal sealed class CommonTrainFlags
         command.Add(Split);
         command.Add(Seed);
         command.Add(MetricsJson);
+        command.Add(Validation);
     }
 
-    public TrainingRequest Request(ParseResult parse, MfTrainingOptions? mf, NeuralTrainingOptions? neural) =>
-        new(parse.GetValue(Name)!, parse.GetValue(Data)!, SplitSpec.Parse(parse.GetValue(Split)!), parse.GetValue(Seed), mf, neural);
+    /// <summary>The request without model options (the kinds' flags fill them in, knowing whether a validation part exists).</summary>
+    public TrainingRequest Request(ParseResult parse) =>
+        new(parse.GetValue(Name)!, parse.GetValue(Data)!, SplitSpec.Parse(parse.GetValue(Split)!), parse.GetValue(Seed), null, null)
+        {
+            ValidationFraction = parse.GetValue(Validation),
+        };
 }
 
 /// <summary>Matrix-factorization flags; unset flags take the variant's defaults.</summary>
 internal sealed class MfFlags
 {
-    public Option<string> Variant { get; } = new("--variant") { Description = "seed (the notebook's algorithm) | biased.", DefaultValueFactory = _ => "biased" };
+    public Option<string> Variant { get; } = new("--variant") { Description = "seed (the notebook's algorithm) | biased (SGD) | bayesian (Gibbs sampling).", DefaultValueFactory = _ => "biased" };
+
+    public Option<int?> BurnIn { get; } = new("--burn-in") { Description = "Bayesian variant: sweeps discarded before samples are averaged." };
+
+    public Option<int?> SampleEvery { get; } = new("--sample-every") { Description = "Bayesian variant: keep every n-th sample after burn-in." };
+
+    public Option<float?> NoisePrecision { get; } = new("--noise-precision") { Description = "Bayesian variant: fixed rating-noise precision 1/σ² (default: sampled)." };
 
     public Option<int?> Factors { get; } = new("--factors") { Description = "Latent factors k." };
 
@@ -54,22 +71,31 @@ internal sealed class MfFlags
 
     public Option<int?> Threads { get; } = new("--threads") { Description = "SGD threads (0 = all cores; 1 = deterministic order)." };
 
-    public Option<int?> Patience { get; } = new("--patience") { Description = "Early-stopping patience in epochs (0 = off)." };
+    public Option<int?> Patience { get; } = new("--patience")
+    {
+        Description = $"Early-stopping patience in epochs on the validation part (0 = off; default {MfTrainingOptions.DefaultPatience} with a validation part, else 0).",
+    };
 
-    public MfFlags() => Variant.AcceptOnlyFromAmong("seed", "biased");
+    public MfFlags() => Variant.AcceptOnlyFromAmong("seed", "biased", "bayesian");
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Variant, Factors, Epochs, LearningRate, LearningRateDecay, Regularization, InitStd, Threads, Patience })
+        foreach (var option in new Option[] { Variant, Factors, Epochs, LearningRate, LearningRateDecay, Regularization, InitStd, Threads, Patience, BurnIn, SampleEvery, NoisePrecision })
         {
             command.Add(option);
         }
     }
 
-    public MfTrainingOptions Options(ParseResult parse, int seed)
+    public MfTrainingOptions Options(ParseResult parse, int seed, bool hasValidation)
     {
-        var seedVariant = parse.GetValue(Variant) == "seed";
-        var defaults = seedVariant ? MfTrainingOptions.SeedDefaults : MfTrainingOptions.BiasedDefaults;
+        var variant = parse.GetValue(Variant);
+        var seedVariant = variant == "seed";
+        var defaults = variant switch
+        {
+            "seed" => MfTrainingOptions.SeedDefaults,
+            "bayesian" => MfTrainingOptions.BayesianDefaults,
+            _ => MfTrainingOptions.BiasedDefaults,
+        };
         var factors = parse.GetValue(Factors) ?? defaults.Factors;
         return defaults with
         {
@@ -81,7 +107,10 @@ internal sealed class MfFlags
             LearningRateDecay = parse.GetValue(LearningRateDecay) ?? defaults.LearningRateDecay,
             Regularization = parse.GetValue(Regularization) ?? defaults.Regularization,
             Threads = parse.GetValue(Threads) ?? defaults.Threads,
-            EarlyStoppingPatience = parse.GetValue(Patience) ?? defaults.EarlyStoppingPatience,
+            BurnIn = parse.GetValue(BurnIn) ?? defaults.BurnIn,
+            SampleEvery = parse.GetValue(SampleEvery) ?? defaults.SampleEvery,
+            NoisePrecision = parse.GetValue(NoisePrecision) ?? defaults.NoisePrecision,
+            EarlyStoppingPatience = parse.GetValue(Patience) ?? (hasValidation && !seedVariant ? MfTrainingOptions.DefaultPatience : defaults.EarlyStoppingPatience),
             Seed = seed,
         };
     }
@@ -132,7 +161,7 @@ internal sealed class NeuralFlags
         }
     }
 
-    public NeuralTrainingOptions Options(ParseResult parse, int seed)
+    public NeuralTrainingOptions Options(ParseResult parse, int seed, bool hasValidation)
     {
         var defaults = new NeuralTrainingOptions();
         var hidden = parse.GetValue(Hidden);
@@ -145,7 +174,9 @@ internal sealed class NeuralFlags
             LearningRate = parse.GetValue(LearningRate) ?? defaults.LearningRate,
             Dropout = parse.GetValue(Dropout) ?? defaults.Dropout,
             WeightDecay = parse.GetValue(WeightDecay) ?? defaults.WeightDecay,
-            EarlyStoppingPatience = parse.GetValue(Patience) ?? defaults.EarlyStoppingPatience,
+            EarlyStoppingPatience = parse.GetValue(Patience) is { } patience
+                ? (patience == 0 ? null : patience)
+                : (hasValidation ? NeuralTrainingOptions.DefaultPatience : defaults.EarlyStoppingPatience),
             Threads = parse.GetValue(TorchThreads) ?? defaults.Threads,
             Seed = seed,
         };

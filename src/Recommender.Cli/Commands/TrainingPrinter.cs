@@ -12,7 +12,7 @@ internal sealed class TrainingPrinter(TextWriter output) : IProgress<TrainingEve
         switch (value)
         {
             case DatasetPrepared d:
-                output.WriteLine(Invariant($"data      {d.Name}: {d.Ratings:N0} ratings, {d.Users:N0} users x {d.Items:N0} items; train {d.TrainRatings:N0} / test {d.TestRatings:N0} ({d.Seconds:F2}s)"));
+                output.WriteLine(Invariant($"data      {d.Name}: {d.Ratings:N0} ratings, {d.Users:N0} users x {d.Items:N0} items; train {d.TrainRatings:N0}{Validation(d)} / test {d.TestRatings:N0} ({d.Seconds:F2}s)"));
                 break;
             case EpochFinished { ValidationPrecisionAt10: { } precision } e:
                 output.WriteLine(Invariant($"{e.Model,-7} epoch {e.Epoch,3}/{e.Epochs}  loss {e.TrainLoss:G5}  val P@10 {precision:F4}  NDCG@10 {e.ValidationNdcgAt10:F4}  {e.Seconds:F2}s"));
@@ -66,6 +66,9 @@ internal sealed class TrainingPrinter(TextWriter output) : IProgress<TrainingEve
 
     private static string Ranking(RankingReport r) =>
         Invariant($"P@{r.K} {r.PrecisionAtK:F4}  R@{r.K} {r.RecallAtK:F4}  NDCG@{r.K} {r.NdcgAtK:F4}  MAP@{r.K} {r.MapAtK:F4}  coverage {r.CatalogCoverage:P1}");
+
+    private static string Validation(DatasetPrepared d) =>
+        d.ValidationRatings > 0 ? Invariant($" (fit {d.TrainRatings - d.ValidationRatings:N0} + validation {d.ValidationRatings:N0})") : "";
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

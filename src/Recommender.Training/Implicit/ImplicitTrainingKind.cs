@@ -17,7 +17,7 @@ public sealed class ImplicitTrainingKind : ITrainingKind
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Request.Implicit ?? throw new ArgumentException("The request has no implicit options.", nameof(context));
-        var result = ImplicitTrainer.Train(context.Set.Train, context.Validation, options,
+        var result = ImplicitTrainer.Train(context.Fit, context.Validation, options,
             new CallbackProgress<ImplicitEpochReport>(e => progress?.Report(new EpochFinished(Name, e.Epoch, options.Epochs, e.Loss, null, null, e.Seconds)
             {
                 ValidationPrecisionAt10 = e.ValidationPrecisionAt10,

@@ -37,7 +37,7 @@ public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult r
 
     public override void AddHyperParameters(IDictionary<string, string> values)
     {
-        ArgumentNullException.ThrowIfNull(values);
+        base.AddHyperParameters(values);
         values["mf.variant"] = options.Variant.ToString().ToLowerInvariant();
         values["mf.factors"] = Invariant(options.Factors);
         values["mf.epochs"] = Invariant(options.Epochs);
@@ -45,6 +45,13 @@ public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult r
         values["mf.learning_rate_decay"] = Invariant(options.LearningRateDecay);
         values["mf.regularization"] = Invariant(options.Regularization);
         values["mf.seed"] = Invariant(options.Seed);
+        if (options.Variant == MfVariant.Bayesian)
+        {
+            values["mf.burn_in"] = Invariant(options.BurnIn);
+            values["mf.sample_every"] = Invariant(options.SampleEvery);
+            values["mf.noise_precision"] = options.NoisePrecision is { } precision ? Invariant(precision) : "sampled";
+            values["mf.samples"] = Invariant(Result.Model.Factors / options.Factors);
+        }
     }
 
     public override void AddMetrics(IDictionary<string, double> metrics)
@@ -52,6 +59,10 @@ public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult r
         ArgumentNullException.ThrowIfNull(metrics);
         metrics["mf.train_mse"] = Result.Epochs[Result.BestEpoch - 1].TrainMse;
         metrics["mf.best_epoch"] = Result.BestEpoch;
+        if (Result.Epochs[Result.BestEpoch - 1].ValidationRmse is { } validation)
+        {
+            metrics["mf.validation_rmse"] = validation;
+        }
         base.AddMetrics(metrics);
     }
 

@@ -42,6 +42,10 @@ public static class MfTrainer
         options.Validate();
         CheckData(train, validation, options);
         cancellationToken.ThrowIfCancellationRequested();
+        if (options.Variant == MfVariant.Bayesian)
+        {
+            return Bayesian.BayesianMfTrainer.Train(train, validation, options, progress, cancellationToken);
+        }
 
         var biased = options.Variant == MfVariant.Biased;
         var threads = options.ResolveThreads();

@@ -3,7 +3,7 @@ using Recommender.Training.Pipeline;
 
 namespace Recommender.Training.Mf;
 
-/// <summary>The MF kind's training side: parallel SGD on the training ratings, validation RMSE per epoch.</summary>
+/// <summary>The MF kind's training side: parallel SGD on the training ratings, validation RMSE per epoch (early stopping on it when asked).</summary>
 public sealed class MfTrainingKind : ITrainingKind
 {
     public string Name => "mf";
@@ -14,12 +14,13 @@ public sealed class MfTrainingKind : ITrainingKind
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Request.Mf ?? throw new ArgumentException("The request has no MF options.", nameof(context));
-        var result = MfTrainer.Train(context.Set.Train, context.Validation, options with { MinRating = context.MinRating, MaxRating = context.MaxRating },
+        var result = MfTrainer.Train(context.Fit, context.Validation, options with { MinRating = context.MinRating, MaxRating = context.MaxRating },
             new CallbackProgress<MfEpochReport>(e => progress?.Report(new EpochFinished(Name, e.Epoch, options.Epochs, e.TrainMse, e.ValidationRmse, e.ValidationMae, e.Seconds))),
             cancellationToken);
         var model = result.Model;
         var evaluation = context.Evaluate((u, i, s) => Score(model, u, i, s), cancellationToken);
-        return new MfTrainedModel(options, result, evaluation);
+        var chosenOn = options.EarlyStoppingPatience > 0 ? context.EpochChosenOn : TrainedModel.LastEpoch;
+        return new MfTrainedModel(options, result, evaluation) { EpochChosenOn = chosenOn };
     }
 
     private static void Score(MfModel model, ReadOnlySpan<int> users, ReadOnlySpan<int> items, Span<float> scores)

@@ -12,6 +12,9 @@ public sealed record MfTrainingOptions
     /// <summary>The largest factor count accepted: far above anything useful, low enough that a typo fails fast.</summary>
     public const int MaxFactors = 4096;
 
+    /// <summary>The early-stopping patience the command line uses when a validation part exists.</summary>
+    public const int DefaultPatience = 5;
+
     /// <summary>
     /// The seed notebook's hyper-parameters (k = 15, lr = 0.01, reg = 0.1, 20 epochs, init std 1/k),
     /// so that its printed train MSE is the baseline we reproduce.
@@ -56,6 +59,18 @@ public sealed record MfTrainingOptions
         InitStd = 0.05f,
     };
 
+    /// <summary>
+    /// Defaults of the Bayesian variant (Gibbs sampling; no learning rate or regularization).
+    /// </summary>
+    public static MfTrainingOptions BayesianDefaults { get; } = new()
+    {
+        Variant = MfVariant.Bayesian,
+        Factors = 10,
+        Epochs = 100,
+        BurnIn = 10,
+        InitStd = 0.1f,
+    };
+
     public MfVariant Variant { get; init; } = MfVariant.Biased;
 
     /// <summary>Number of latent factors k.</summary>
@@ -81,6 +96,22 @@ public sealed record MfTrainingOptions
     /// which keeps initial dot products small whatever k is.
     /// </summary>
     public float? InitStd { get; init; } = 0.1f;
+
+    /// <summary>
+    /// Bayesian variant: the first sweeps, whose samples are discarded (the chain has not yet
+    /// reached the posterior). Every later sweep's sample is kept and averaged.
+    /// </summary>
+    public int BurnIn { get; init; }
+
+    /// <summary>
+    /// Bayesian variant: keep every n-th sample after burn-in (thinning). The model stores
+    /// samples x factors columns, so thinning bounds its size; consecutive samples are strongly
+    /// correlated, so little accuracy is lost.
+    /// </summary>
+    public int SampleEvery { get; init; } = 1;
+
+    /// <summary>Bayesian variant: the precision of the rating noise, 1/σ²; null samples it each sweep.</summary>
+    public float? NoisePrecision { get; init; }
 
     /// <summary>Worker threads of the biased variant; 0 uses every core. The seed variant always uses one.</summary>
     public int Threads { get; init; }
@@ -149,6 +180,21 @@ public sealed record MfTrainingOptions
         if (InitStd is { } std && (!float.IsFinite(std) || std < 0f))
         {
             throw Invalid(nameof(InitStd), $"must be a non-negative finite number or null for 1/k (got {std}).");
+        }
+
+        if (BurnIn < 0)
+        {
+            throw Invalid(nameof(BurnIn), $"must not be negative (got {BurnIn}).");
+        }
+
+        if (SampleEvery < 1)
+        {
+            throw Invalid(nameof(SampleEvery), $"must be at least 1 (got {SampleEvery}).");
+        }
+
+        if (NoisePrecision is { } precision && (!float.IsFinite(precision) || precision <= 0f))
+        {
+            throw Invalid(nameof(NoisePrecision), $"must be a positive finite number or null to sample it (got {precision}).");
         }
 
         if (Threads < 0)

@@ -14,4 +14,11 @@ public enum MfVariant
     /// trained by parallel blocked SGD.
     /// </summary>
     Biased = 1,
+
+    /// <summary>
+    /// Bayesian MF by Gibbs sampling (BPMF) with biases: the priors' scales are inferred, so there
+    /// is no learning rate or regularization to tune; the model is the average of the samples
+    /// after burn-in, stored as one factorization of samples x factors columns.
+    /// </summary>
+    Bayesian = 2,
 }

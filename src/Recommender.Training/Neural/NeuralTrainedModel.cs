@@ -30,7 +30,7 @@ public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrai
 
     public override void AddHyperParameters(IDictionary<string, string> values)
     {
-        ArgumentNullException.ThrowIfNull(values);
+        base.AddHyperParameters(values);
         values["neural.embedding_dim"] = Invariant(options.EmbeddingDim);
         values["neural.hidden_sizes"] = string.Join(",", options.HiddenSizes);
         values["neural.epochs"] = Invariant(options.Epochs);
@@ -46,6 +46,10 @@ public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrai
         ArgumentNullException.ThrowIfNull(metrics);
         metrics["neural.train_mse"] = Result.FinalReport.TrainMse;
         metrics["neural.best_epoch"] = Result.BestEpoch;
+        if (Result.FinalReport.ValidationRmse is { } validation)
+        {
+            metrics["neural.validation_rmse"] = validation;
+        }
         base.AddMetrics(metrics);
     }
 

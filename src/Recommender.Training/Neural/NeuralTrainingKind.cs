@@ -13,11 +13,12 @@ public sealed class NeuralTrainingKind : ITrainingKind
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Request.Neural ?? throw new ArgumentException("The request has no neural options.", nameof(context));
-        var result = NeuralTrainer.Train(context.Set.Train, context.Validation, options,
+        var result = NeuralTrainer.Train(context.Fit, context.Validation, options,
             new CallbackProgress<NeuralEpochReport>(e => progress?.Report(new EpochFinished(Name, e.Epoch, e.Epochs, e.TrainMse, e.ValidationRmse, e.ValidationMae, e.Duration.TotalSeconds))),
             cancellationToken);
         var weights = result.Weights;
         var evaluation = context.Evaluate((u, i, s) => NeuralTrainer.PredictWithTorch(weights, u, i).CopyTo(s), cancellationToken);
-        return new NeuralTrainedModel(options, result, evaluation);
+        var chosenOn = options.EarlyStoppingPatience is not null ? context.EpochChosenOn : TrainedModel.LastEpoch;
+        return new NeuralTrainedModel(options, result, evaluation) { EpochChosenOn = chosenOn };
     }
 }

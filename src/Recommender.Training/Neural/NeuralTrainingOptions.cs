@@ -6,6 +6,9 @@ namespace Recommender.Training.Neural;
 /// </summary>
 public sealed record NeuralTrainingOptions
 {
+    /// <summary>The early-stopping patience the command line uses when a validation part exists.</summary>
+    public const int DefaultPatience = 3;
+
     /// <summary>Size of the user and of the item embedding.</summary>
     public int EmbeddingDim { get; init; } = 20;
 

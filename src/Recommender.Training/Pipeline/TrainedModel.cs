@@ -32,13 +32,26 @@ public abstract class TrainedModel(string kind, EvaluationReport? evaluation)
         RankingAllInteractions = allInteractions;
     }
 
+    /// <summary>The value of <see cref="EpochChosenOn"/> when training ran its configured epochs and kept the last.</summary>
+    public const string LastEpoch = "last-epoch";
+
+    /// <summary>
+    /// What chose the epoch whose parameters were kept: "validation" (early stopping on the
+    /// validation part carved from the training split) or <see cref="LastEpoch"/>. Never the test split.
+    /// </summary>
+    public string EpochChosenOn { get; init; } = LastEpoch;
+
     public abstract TimeSpan Elapsed { get; }
 
     /// <summary>Writes the kind's files into the draft and lists them in its manifest.</summary>
     public abstract void WriteTo(VersionDraft draft, IReadOnlyDictionary<string, string> onnxMetadata);
 
-    /// <summary>The options it was trained with, as "&lt;kind&gt;.&lt;name&gt;" manifest entries.</summary>
-    public abstract void AddHyperParameters(IDictionary<string, string> values);
+    /// <summary>The options it was trained with, as "&lt;kind&gt;.&lt;name&gt;" manifest entries (and what chose its epoch).</summary>
+    public virtual void AddHyperParameters(IDictionary<string, string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        values[$"{Kind}.best_epoch_chosen_on"] = EpochChosenOn;
+    }
 
     /// <summary>Training facts and the held-out evaluation, as "&lt;kind&gt;.&lt;metric&gt;" manifest entries.</summary>
     public virtual void AddMetrics(IDictionary<string, double> metrics)

@@ -4,7 +4,11 @@ namespace Recommender.Training.Pipeline;
 public abstract record TrainingEvent;
 
 /// <summary>The dataset is loaded and split.</summary>
-public sealed record DatasetPrepared(string Name, int Ratings, int TrainRatings, int TestRatings, int Users, int Items, double Seconds) : TrainingEvent;
+public sealed record DatasetPrepared(string Name, int Ratings, int TrainRatings, int TestRatings, int Users, int Items, double Seconds) : TrainingEvent
+{
+    /// <summary>Training ratings held back to choose epochs (part of <see cref="TrainRatings"/>); 0 without a validation part.</summary>
+    public int ValidationRatings { get; init; }
+}
 
 /// <summary>One epoch of one model finished.</summary>
 /// <param name="Model">The kind: "mf", "neural", "implicit".</param>

@@ -8,7 +8,8 @@ using Recommender.Models.Repository;
 namespace Recommender.Training.Pipeline;
 
 /// <summary>
-/// Dataset → split → train every requested kind → evaluate each on the held-out part → publish
+/// Dataset → split → carve a validation part from the training split → train every requested
+/// kind on the rest, choosing epochs on validation → evaluate each once on the held-out part → publish
 /// one version atomically. The CLI and the trainer service both run training through this class;
 /// it knows no kind by name (see <see cref="TrainingKinds"/>). Nothing is visible in the
 /// repository until the final commit; a failure or cancellation deletes the draft.
@@ -33,12 +34,12 @@ public static class TrainingPipeline
         var set = TrainingSet.Build(split);
         var (minRating, maxRating) = RatingScale(dataset.Ratings);
         var trainMean = set.Train.Count > 0 ? set.Train.Values.Average() : (minRating + maxRating) / 2;
+        var trained = new List<TrainedModel>();
+        var context = TrainingContext.Create(request, dataset, set, minRating, maxRating, trainMean, trained.AsReadOnly());
         var prepareTime = total.Elapsed;
         progress?.Report(new DatasetPrepared(dataset.Name, dataset.Ratings.Count, set.Train.Count, set.TestCount,
-            set.UserMap.Count, set.ItemMap.Count, prepareTime.TotalSeconds));
+            set.UserMap.Count, set.ItemMap.Count, prepareTime.TotalSeconds) { ValidationRatings = context.Validation?.Count ?? 0 });
 
-        var context = new TrainingContext(request, dataset, set, minRating, maxRating, trainMean);
-        var trained = new List<TrainedModel>();
         foreach (var kind in requested)
         {
             var model = kind.Train(context, progress, cancellationToken);
@@ -78,8 +79,8 @@ public static class TrainingPipeline
 
         cancellationToken.ThrowIfCancellationRequested();
         var manifest = draft.Commit(new DatasetInfo(dataset.Name, DatasetFingerprint.Compute(dataset.Ratings)),
-            HyperParameters(request, trained, minRating, maxRating),
-            Metrics(set, trainMean, trained, popularity),
+            HyperParameters(request, context, trained, minRating, maxRating),
+            Metrics(context, trainMean, trained, popularity),
             requiredVersion: version);
         return new TrainingOutcome(manifest, trained, prepareTime, exportWatch.Elapsed, total.Elapsed) { Popularity = popularity };
     }
@@ -91,7 +92,7 @@ public static class TrainingPipeline
         return (min < 1f ? 0.5f : 1f, 5f);
     }
 
-    private static Dictionary<string, string> HyperParameters(TrainingRequest request, IEnumerable<TrainedModel> trained, float min, float max)
+    private static Dictionary<string, string> HyperParameters(TrainingRequest request, TrainingContext context, IEnumerable<TrainedModel> trained, float min, float max)
     {
         var values = new Dictionary<string, string>
         {
@@ -99,6 +100,7 @@ public static class TrainingPipeline
             [ManifestKeys.MaxRating] = Invariant(max),
             ["split"] = request.Split.ToString(),
             ["split.seed"] = Invariant(request.SplitSeed),
+            ["validation.fraction"] = Invariant(context.Validation is null ? 0 : request.EffectiveValidationFraction),
         };
         foreach (var model in trained)
         {
@@ -108,12 +110,15 @@ public static class TrainingPipeline
         return values;
     }
 
-    private static Dictionary<string, double> Metrics(TrainingSet set, float trainMean, IEnumerable<TrainedModel> trained, PopularityRanking popularity)
+    private static Dictionary<string, double> Metrics(TrainingContext context, float trainMean, IEnumerable<TrainedModel> trained, PopularityRanking popularity)
     {
+        var set = context.Set;
         var metrics = new Dictionary<string, double>
         {
             [ManifestKeys.TrainingMeanRating] = trainMean,
             ["train.ratings"] = set.Train.Count,
+            ["fit.ratings"] = context.Fit.Count,
+            ["validation.ratings"] = context.Validation?.Count ?? 0,
             ["test.ratings"] = set.TestCount,
             ["test.cold_ratings"] = set.TestCold.Count,
         };

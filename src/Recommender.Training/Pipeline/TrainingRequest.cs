@@ -25,4 +25,19 @@ public sealed record TrainingRequest(
 
     /// <summary>Users ranked for the ranking metrics (a seeded sample on large datasets).</summary>
     public int MaxRankingUsers { get; init; } = 1000;
+
+    /// <summary>The validation fraction used when a request names none and the split holds a test part.</summary>
+    public const double DefaultValidationFraction = 0.05;
+
+    /// <summary>
+    /// The part of the training split carved out (seeded by <see cref="SplitSeed"/>) to choose
+    /// epochs, early stopping and blend weights, so that the test split is scored once and chooses
+    /// nothing. 0 disables it; null means <see cref="DefaultValidationFraction"/> when the split
+    /// holds out a test part and 0 otherwise (the notebook's <c>--split none</c> runs train on everything).
+    /// </summary>
+    public double? ValidationFraction { get; init; }
+
+    /// <summary>The fraction this request carves out, after applying the default.</summary>
+    public double EffectiveValidationFraction =>
+        ValidationFraction ?? (Split.Kind == SplitKind.None ? 0 : DefaultValidationFraction);
 }

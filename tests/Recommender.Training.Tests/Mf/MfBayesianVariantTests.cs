@@ -1,0 +1,78 @@
+using Recommender.Data;
+using Recommender.Training.Mf;
+
+namespace Recommender.Training.Tests.Mf;
+
+public sealed class MfBayesianVariantTests
+{
+    private const double Sigma = 0.3;
+
+    private static readonly MfTrainingOptions Options = MfTrainingOptions.BayesianDefaults with
+    {
+        Factors = 6,
+        Epochs = 40,
+        BurnIn = 10,
+        MinRating = -10f,
+        MaxRating = 10f,
+        Seed = 3,
+    };
+
+    private static readonly Lazy<(IndexedRatings Train, IndexedRatings Test)> Planted =
+        new(() => PlantedRatings.Create(300, 250, 40000, 5, Sigma, seed: 4));
+
+    [Fact]
+    public void Recovers_a_planted_model_to_the_noise_level_without_tuned_regularization()
+    {
+        var (train, test) = Planted.Value;
+
+        var result = MfTrainer.Train(train, test, Options);
+
+        var rmse = MfEvaluator.Rmse(result.Model, test);
+        Assert.True(rmse <= Sigma * 1.1, $"held-out RMSE {rmse:F4} vs noise {Sigma}");
+        // The exported model is the posterior mean the validation curve measured.
+        Assert.Equal(rmse, result.Epochs[^1].ValidationRmse!.Value, 4);
+    }
+
+    [Fact]
+    public void The_model_is_the_samples_side_by_side()
+    {
+        var (train, test) = Planted.Value;
+
+        var result = MfTrainer.Train(train, test, Options with { SampleEvery = 5 });
+
+        // 30 sweeps after burn-in, every 5th kept: 6 samples of 6 factors.
+        Assert.Equal(36, result.Model.Factors);
+        Assert.Equal(Mean(train.Values), result.Model.Biases!.GlobalMean, 4);
+    }
+
+    [Fact]
+    public void A_seed_gives_the_same_model_on_one_thread_or_two()
+    {
+        var (train, test) = Planted.Value;
+        var options = Options with { Epochs = 12, BurnIn = 6 };
+
+        var one = MfTrainer.Train(train, test, options with { Threads = 1 });
+        var two = MfTrainer.Train(train, test, options with { Threads = 2 });
+        var other = MfTrainer.Train(train, test, options with { Threads = 2, Seed = 4 });
+
+        Assert.Equal(one.Model.UserFactors, two.Model.UserFactors);
+        Assert.Equal(one.Model.ItemFactors, two.Model.ItemFactors);
+        Assert.Equal(one.Model.Biases!.User, two.Model.Biases!.User);
+        Assert.NotEqual(one.Model.UserFactors, other.Model.UserFactors);
+    }
+
+    [Fact]
+    public void Early_stopping_keeps_the_samples_of_the_best_validation_sweep()
+    {
+        var (train, test) = Planted.Value;
+
+        var result = MfTrainer.Train(train, test, Options with { Epochs = 200, EarlyStoppingPatience = 3 });
+
+        var best = result.Epochs.Skip(Options.BurnIn).MinBy(e => e.ValidationRmse!.Value)!;
+        Assert.Equal(best.Epoch, result.BestEpoch);
+        Assert.Equal((best.Epoch - Options.BurnIn) * Options.Factors, result.Model.Factors);
+        Assert.Equal(best.ValidationRmse!.Value, MfEvaluator.Rmse(result.Model, test), 4);
+    }
+
+    private static double Mean(float[] values) => values.Average(v => (double)v);
+}
