@@ -56,6 +56,8 @@ public sealed class IndexedRatings
             }
         }
 
-        return new IndexedRatings(u, i, (float[])table.Values.Clone(), users.Count, items.Count);
+        // The values are shared with the table, not copied: neither side writes them, and at 25 M
+        // ratings a copy is 100 MB more at the peak.
+        return new IndexedRatings(u, i, table.Values, users.Count, items.Count);
     }
 }

@@ -23,6 +23,9 @@ public sealed class RatingTable
         Timestamps = timestamps;
     }
 
+    /// <summary>No ratings.</summary>
+    public static RatingTable Empty { get; } = new([], [], [], []);
+
     public int[] UserIds { get; }
 
     public int[] ItemIds { get; }

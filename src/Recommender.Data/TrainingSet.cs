@@ -42,7 +42,7 @@ public sealed class TrainingSet
         ArgumentNullException.ThrowIfNull(split);
         var users = IdMap.FromFirstAppearance(split.Train.UserIds);
         var items = IdMap.FromFirstAppearance(split.Train.ItemIds);
-        return Build(split, users, items);
+        return Build(split, users, items, trainCovered: true);
     }
 
     /// <summary>
@@ -55,16 +55,24 @@ public sealed class TrainingSet
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(items);
-        var trainRows = new List<int>(split.Train.Count);
-        for (var r = 0; r < split.Train.Count; r++)
+        return Build(split, users, items, trainCovered: false);
+    }
+
+    /// <param name="trainCovered">The maps were built from the training part, so every training row is in them.</param>
+    private static TrainingSet Build(DataSplit split, IdMap users, IdMap items, bool trainCovered)
+    {
+        // Training rows are only filtered (and copied) when some fall outside the maps: the common
+        // cases, maps built from this training part or from the same data, index it in place.
+        var outside = 0;
+        for (var r = 0; !trainCovered && r < split.Train.Count; r++)
         {
-            if (users.TryGetIndex(split.Train.UserIds[r], out _) && items.TryGetIndex(split.Train.ItemIds[r], out _))
+            if (!users.TryGetIndex(split.Train.UserIds[r], out _) || !items.TryGetIndex(split.Train.ItemIds[r], out _))
             {
-                trainRows.Add(r);
+                outside++;
             }
         }
 
-        var train = IndexedRatings.From(trainRows.Count == split.Train.Count ? split.Train : split.Train.Select(trainRows.ToArray()), users, items);
+        var train = IndexedRatings.From(outside == 0 ? split.Train : split.Train.Select(InsideRows(split.Train, users, items, outside)), users, items);
 
         var test = split.Test;
         var known = new List<int>(test.Count);
@@ -83,5 +91,20 @@ public sealed class TrainingSet
             IndexedRatings.From(knownRatings, users, items),
             test.Select(cold.ToArray()),
             knownRatings);
+    }
+
+    private static int[] InsideRows(RatingTable ratings, IdMap users, IdMap items, int outside)
+    {
+        var rows = new int[ratings.Count - outside];
+        var n = 0;
+        for (var r = 0; r < ratings.Count; r++)
+        {
+            if (users.TryGetIndex(ratings.UserIds[r], out _) && items.TryGetIndex(ratings.ItemIds[r], out _))
+            {
+                rows[n++] = r;
+            }
+        }
+
+        return rows;
     }
 }

@@ -59,18 +59,21 @@ internal sealed class MfBlockGrid
         // Two counting-sort passes, by user group and then by item group within each user
         // group: each pass writes to at most B places at once, where a single pass over B²
         // blocks scatters writes across thousands of pages (TLB misses at millions of ratings).
-        var byUserGroup = GC.AllocateUninitializedArray<RatingEntry>(ratings.Count);
+        // The first pass orders rating numbers (4 bytes each), not entries (12 bytes): the grid then
+        // holds its 12-byte entries once, not twice, which is a third of the peak memory at 10 M.
+        // Rating numbers within a user group stay increasing, so the second pass reads the rating
+        // columns forwards; the entries' order is the same as sorting entries in both passes.
+        var byUserGroup = GC.AllocateUninitializedArray<int>(ratings.Count);
         var next = new int[blockCount];
         for (var g = 0; g < blockCount; g++)
         {
             next[g] = starts[g * blockCount];
         }
 
+        var users = ratings.Users;
         for (var n = 0; n < ratings.Count; n++)
         {
-            var u = ratings.Users[n];
-            var i = ratings.Items[n];
-            byUserGroup[next[userGroups[u]]++] = new RatingEntry(userRows[u], itemRows[i], ratings.Values[n]);
+            byUserGroup[next[userGroups[users[n]]]++] = n;
         }
 
         var entries = GC.AllocateUninitializedArray<RatingEntry>(ratings.Count);
@@ -86,8 +89,9 @@ internal sealed class MfBlockGrid
             var end = starts[(userGroup + 1) * blockCount];
             for (var n = starts[userGroup * blockCount]; n < end; n++)
             {
-                var entry = byUserGroup[n];
-                entries[itemNext[itemGroupOfRow[entry.Item]]++] = entry;
+                var rating = byUserGroup[n];
+                var item = itemRows[ratings.Items[rating]];
+                entries[itemNext[itemGroupOfRow[item]]++] = new RatingEntry(userRows[ratings.Users[rating]], item, ratings.Values[rating]);
             }
         });
 

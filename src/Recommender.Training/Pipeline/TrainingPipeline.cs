@@ -29,15 +29,12 @@ public static class TrainingPipeline
 
         ModelNames.Validate(request.ModelName);
         var total = Stopwatch.StartNew();
-        var dataset = DatasetLoader.Load(request.DatasetFolder, cancellationToken);
-        var split = DatasetSplitter.Split(dataset, request.Split, request.SplitSeed, cancellationToken);
-        var set = TrainingSet.Build(split);
-        var (minRating, maxRating) = RatingScale(dataset.Ratings);
+        var (dataset, ratingCount, datasetInfo, set, (minRating, maxRating)) = Prepare(request, cancellationToken);
         var trainMean = set.Train.Count > 0 ? set.Train.Values.Average() : (minRating + maxRating) / 2;
         var trained = new List<TrainedModel>();
         var context = TrainingContext.Create(request, dataset, set, minRating, maxRating, trainMean, trained.AsReadOnly());
         var prepareTime = total.Elapsed;
-        progress?.Report(new DatasetPrepared(dataset.Name, dataset.Ratings.Count, set.Train.Count, set.TestCount,
+        progress?.Report(new DatasetPrepared(dataset.Name, ratingCount, set.Train.Count, set.TestCount,
             set.UserMap.Count, set.ItemMap.Count, prepareTime.TotalSeconds) { ValidationRatings = context.Validation?.Count ?? 0 });
 
         foreach (var kind in requested)
@@ -78,11 +75,27 @@ public static class TrainingPipeline
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var manifest = draft.Commit(new DatasetInfo(dataset.Name, DatasetFingerprint.Compute(dataset.Ratings)),
+        var manifest = draft.Commit(datasetInfo,
             HyperParameters(request, context, trained, minRating, maxRating),
             Metrics(context, trainMean, trained, popularity),
             requiredVersion: version);
         return new TrainingOutcome(manifest, trained, prepareTime, exportWatch.Elapsed, total.Elapsed) { Popularity = popularity };
+    }
+
+    /// <summary>
+    /// Loads, splits and indexes the dataset, and returns it without its raw rating columns: what
+    /// later steps need of them (count, fingerprint, scale) is taken here, so the external ids and
+    /// timestamps (20 bytes a rating, 200 MB at 10 M) are garbage before training allocates. A
+    /// method of its own so that no local of <see cref="Run"/> keeps them alive.
+    /// </summary>
+    private static (Dataset Dataset, int RatingCount, DatasetInfo Info, TrainingSet Set, (float Min, float Max) Scale) Prepare(
+        TrainingRequest request, CancellationToken cancellationToken)
+    {
+        var dataset = DatasetLoader.Load(request.DatasetFolder, cancellationToken);
+        var split = DatasetSplitter.Split(dataset, request.Split, request.SplitSeed, cancellationToken);
+        var set = TrainingSet.Build(split);
+        var info = new DatasetInfo(dataset.Name, DatasetFingerprint.Compute(dataset.Ratings));
+        return (dataset with { Ratings = RatingTable.Empty }, dataset.Ratings.Count, info, set, RatingScale(dataset.Ratings));
     }
 
     /// <summary>The rating scale: 1–5 for MovieLens integer stars, 0.5–5 where half stars occur.</summary>
