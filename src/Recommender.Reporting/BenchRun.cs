@@ -40,7 +40,7 @@ public sealed record BenchSettings(double DurationSeconds, double WarmupSeconds,
 /// <summary>One case: an RPC at a request size and a concurrency, run for a bounded count and time.</summary>
 public sealed record BenchCaseResult
 {
-    /// <summary>"predict" (PredictRatings) or "recommend" (Recommend top-N).</summary>
+    /// <summary>"predict" (PredictRatings), "recommend" (Recommend top-N), "similar" (SimilarItems top-N) or "history" (Recommend from a history).</summary>
     public required string Operation { get; init; }
 
     /// <summary>"mf" or "neural".</summary>
@@ -76,7 +76,7 @@ public sealed record BenchCaseResult
     /// <summary>1-minute load average when the case ended.</summary>
     public double LoadAverage { get; init; }
 
-    public string Name => Operation == "predict" ? $"predict {Model} b{Size}" : $"recommend {Model} top{Size}";
+    public string Name => Operation == "predict" ? $"predict {Model} b{Size}" : $"{Operation} {Model} top{Size}";
 }
 
 /// <summary>One in-process measurement: the serving code on one thread, no gRPC.</summary>

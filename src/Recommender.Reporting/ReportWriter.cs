@@ -131,7 +131,7 @@ public static class ReportWriter
             MarkdownTable.Append(text, ["case", "path", "calls", "calls/s", "pairs/s", "p50", "p99"],
                 bench.Ceiling.Select(c => (IReadOnlyList<string>)
                 [
-                    c.Operation == "predict" ? $"predict {c.Model} b{c.Size}" : $"recommend {c.Model} top{c.Size}",
+                    c.Operation == "predict" ? $"predict {c.Model} b{c.Size}" : $"{c.Operation} {c.Model} top{c.Size}",
                     c.Path, c.Calls.ToString("N0", CultureInfo.InvariantCulture), Units.Rate(c.CallsPerSecond), Units.Rate(c.PredictionsPerSecond),
                     Units.Duration(c.Latency.P50Us), Units.Duration(c.Latency.P99Us),
                 ]));

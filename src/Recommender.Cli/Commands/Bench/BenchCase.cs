@@ -5,8 +5,14 @@ internal sealed record BenchCase(string Operation, string Model, int Size, int C
 {
     public const string Predict = "predict";
     public const string Recommend = "recommend";
+    public const string Similar = "similar";
+    public const string History = "history";
     public const string Mf = "mf";
     public const string Neural = "neural";
+    public const string Implicit = "implicit";
 
-    public string Name => Operation == Predict ? $"predict {Model} b{Size}" : $"recommend {Model} top{Size}";
+    /// <summary>How many history items a `history` case sends (issue 12's target: 20).</summary>
+    public const int HistoryLength = 20;
+
+    public string Name => Operation == Predict ? $"predict {Model} b{Size}" : $"{Operation} {Model} top{Size}";
 }

@@ -39,7 +39,7 @@ internal sealed class BenchCeiling : IDisposable
 
     public IEnumerable<CeilingResult> Run(BenchCase benchCase, TimeSpan warmup, TimeSpan duration, long maxCalls, CancellationToken cancellationToken)
     {
-        var kind = benchCase.Model == BenchCase.Mf ? ServedKind.Mf : ServedKind.Neural;
+        var kind = BenchKinds.Served(benchCase.Model);
         if (!_model.Has(kind))
         {
             yield break;

@@ -14,10 +14,10 @@ internal static class BenchCommand
     {
         var address = new Option<string?>("--address") { Description = "gRPC address of a running inference service (http://127.0.0.1:PORT). Without it the bench starts one on --repo." };
         var repo = new Option<string?>("--repo") { Description = "The model repository the service serves: ids from its id maps, the in-process ceiling, child servers." };
-        var model = new Option<string>("--model") { Description = "Model kinds to drive.", DefaultValueFactory = _ => "both" };
-        model.AcceptOnlyFromAmong("mf", "neural", "both");
-        var operation = new Option<string>("--operation") { Description = "Which RPCs to drive.", DefaultValueFactory = _ => "both" };
-        operation.AcceptOnlyFromAmong("predict", "recommend", "both");
+        var model = new Option<string>("--model") { Description = "Model kinds to drive: mf, neural, implicit, both (mf and neural) or all.", DefaultValueFactory = _ => "both" };
+        model.AcceptOnlyFromAmong("mf", "neural", "implicit", "both", "all");
+        var operation = new Option<string>("--operation") { Description = "Which RPCs to drive: predict, recommend, similar (SimilarItems top-10), history (Recommend for a new user from a 20-item history), both (predict and recommend) or all.", DefaultValueFactory = _ => "both" };
+        operation.AcceptOnlyFromAmong("predict", "recommend", "similar", "history", "both", "all");
         var modelName = new Option<string?>("--model-name") { Description = "Model name when the service serves several." };
         var duration = new Option<double>("--duration") { Description = "Seconds measured per case.", DefaultValueFactory = _ => 5 };
         var warmup = new Option<double>("--warmup") { Description = "Seconds of discarded warm-up per case.", DefaultValueFactory = _ => 3 };
@@ -43,6 +43,8 @@ internal static class BenchCommand
             {
                 "mf" => new[] { "mf" },
                 "neural" => ["neural"],
+                "implicit" => ["implicit"],
+                "all" => ["mf", "neural", "implicit"],
                 _ => ["mf", "neural"],
             };
             var options = new BenchOptions(parse.GetValue(address), parse.GetValue(repo), parse.GetValue(modelName), kinds,
@@ -53,6 +55,9 @@ internal static class BenchCommand
                 {
                     "predict" => [BenchCase.Predict],
                     "recommend" => [BenchCase.Recommend],
+                    "similar" => [BenchCase.Similar],
+                    "history" => [BenchCase.History],
+                    "all" => [BenchCase.Predict, BenchCase.Recommend, BenchCase.Similar, BenchCase.History],
                     _ => [BenchCase.Predict, BenchCase.Recommend],
                 },
             };

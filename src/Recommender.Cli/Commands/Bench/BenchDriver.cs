@@ -101,16 +101,20 @@ internal sealed class BenchDriver(IReadOnlyList<GrpcChannel> channels, BenchIds 
         BenchRequests requests, Stopwatch clock, TimeSpan duration, CallBudget budget, CancellationToken cancellationToken)
     {
         var tally = new WorkerTally();
-        var predict = operation == BenchCase.Predict;
         while (clock.Elapsed < duration && budget.TryTake())
         {
             cancellationToken.ThrowIfCancellationRequested();
             var start = Stopwatch.GetTimestamp();
             try
             {
-                if (predict)
+                if (operation == BenchCase.Predict)
                 {
                     using var call = client.PredictRatingsAsync(requests.NextPredict(), cancellationToken: cancellationToken);
+                    await call.ResponseAsync.ConfigureAwait(false);
+                }
+                else if (operation == BenchCase.Similar)
+                {
+                    using var call = client.SimilarItemsAsync(requests.NextSimilar(), cancellationToken: cancellationToken);
                     await call.ResponseAsync.ConfigureAwait(false);
                 }
                 else

@@ -13,12 +13,13 @@ internal sealed class BenchRequests
 
     private readonly PredictRatingsRequest[] _predict = [];
     private readonly RecommendRequest[] _recommend = [];
+    private readonly SimilarItemsRequest[] _similar = [];
     private int _next;
 
     public BenchRequests(BenchCase benchCase, BenchIds ids, string modelName, int seed)
     {
         var random = new Random(seed);
-        var spec = new ModelSpec { Name = modelName, Kind = benchCase.Model == BenchCase.Mf ? ModelKind.Mf : ModelKind.Neural };
+        var spec = new ModelSpec { Name = modelName, Kind = BenchKinds.Wire(benchCase.Model) };
         if (benchCase.Operation == BenchCase.Predict)
         {
             _predict = new PredictRatingsRequest[RingSize];
@@ -34,6 +35,27 @@ internal sealed class BenchRequests
                 _predict[r] = request;
             }
         }
+        else if (benchCase.Operation == BenchCase.Similar)
+        {
+            _similar = new SimilarItemsRequest[RingSize];
+            for (var r = 0; r < RingSize; r++)
+            {
+                _similar[r] = new SimilarItemsRequest { Model = spec, TopN = benchCase.Size };
+                _similar[r].ItemIds.Add(ids.Items[random.Next(ids.Items.Length)]);
+            }
+        }
+        else if (benchCase.Operation == BenchCase.History)
+        {
+            // A user the model has never seen (id 0) with distinct history items: the fold-in path.
+            _recommend = new RecommendRequest[RingSize];
+            var length = Math.Min(BenchCase.HistoryLength, ids.Items.Length);
+            for (var r = 0; r < RingSize; r++)
+            {
+                var request = new RecommendRequest { Model = spec, UserId = 0, TopN = benchCase.Size };
+                request.HistoryItemIds.Add(random.GetItems(ids.Items, length * 2).Distinct().Take(length));
+                _recommend[r] = request;
+            }
+        }
         else
         {
             _recommend = new RecommendRequest[RingSize];
@@ -47,4 +69,6 @@ internal sealed class BenchRequests
     public PredictRatingsRequest NextPredict() => _predict[_next++ % RingSize];
 
     public RecommendRequest NextRecommend() => _recommend[_next++ % RingSize];
+
+    public SimilarItemsRequest NextSimilar() => _similar[_next++ % RingSize];
 }

@@ -45,7 +45,7 @@ internal static class BenchRunner
                 ids = options.RepositoryPath is null
                     ? BenchIds.FromRange(served.UserCount, served.ItemCount)
                     : BenchIds.FromRepository(options.RepositoryPath, served.Version.Name, served.Version.Version);
-                models = [.. options.Models.Where(m => served.Version.Kinds.Contains(m == BenchCase.Mf ? ModelKind.Mf : ModelKind.Neural))];
+                models = [.. options.Models.Where(m => served.Version.Kinds.Contains(BenchKinds.Wire(m)))];
                 foreach (var missing in options.Models.Except(models))
                 {
                     output.WriteLine($"skipping {missing}: version {served.Version.Version} has no {missing} model");

@@ -25,7 +25,7 @@ internal static class BenchTable
     public static void PrintTargets(TextWriter output, BenchRun run)
     {
         output.WriteLine();
-        output.WriteLine("targets (issue 4):");
+        output.WriteLine("targets (issues 4 and 12):");
         foreach (var check in TargetCheck.Evaluate(run))
         {
             output.WriteLine($"  {check.Verdict,-12} {check.Target}: {check.Measured}");
