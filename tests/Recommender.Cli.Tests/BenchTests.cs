@@ -86,7 +86,7 @@ public sealed class BenchTests(PublishedRepositoryFixture repository) : IClassFi
         Assert.Equal(PublishedRepositoryFixture.ModelName, run.Model.Name);
         Assert.Equal(Environment.ProcessorCount, run.Machine.ProcessorCount);
         Assert.Contains("recommend neural top10", output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("targets (issue 4):", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("targets (issues 4 and 12):", output.ToString(), StringComparison.Ordinal);
         Assert.Equal(run.Cases.Count, BenchJson.Deserialize(BenchJson.Serialize(run)).Cases.Count);
     }
 
