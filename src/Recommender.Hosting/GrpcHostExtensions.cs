@@ -88,6 +88,9 @@ public static class GrpcHostExtensions
         app.MapGrpcReflectionService();
         // The gRPC port is HTTP/2-only; Prometheus scrapes /metrics over HTTP/1.1 on the metrics port.
         app.MapMetrics("/metrics");
+        // prometheus-net starts listening to .NET meters at the first scrape, and counter increments
+        // before it are lost (the first model load, an early rollback): collect once now.
+        Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null).GetAwaiter().GetResult();
 
         var lifecycle = app.Services.GetRequiredService<ServiceLifecycle>();
         var options = app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
