@@ -53,6 +53,8 @@ public static class GrpcHostExtensions
         builder.Services.AddOptions<HostOptions>()
             .Configure<IOptions<EndpointOptions>>((host, endpoints) => host.ShutdownTimeout = endpoints.Value.ShutdownTimeout);
         builder.Services.AddSingleton<ServiceLifecycle>();
+        builder.Services.AddSingleton<HealthChanges>();
+        builder.Services.AddHostedService<HealthPushService>();
         builder.Services.AddGrpc(o =>
         {
             o.Interceptors.Add<GrpcMetricsInterceptor>();
@@ -93,6 +95,7 @@ public static class GrpcHostExtensions
         Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null).GetAwaiter().GetResult();
 
         var lifecycle = app.Services.GetRequiredService<ServiceLifecycle>();
+        var healthChanges = app.Services.GetRequiredService<HealthChanges>();
         var options = app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStopping.Register(() =>
@@ -100,6 +103,7 @@ public static class GrpcHostExtensions
             // Report NOT_SERVING, keep serving for the drain delay, then let Kestrel stop
             // (which waits for in-flight calls up to the shutdown timeout).
             lifecycle.BeginDraining();
+            healthChanges.Signal();
             Thread.Sleep(options.DrainDelay);
         });
         if (!string.IsNullOrEmpty(options.PortsFile))

@@ -17,6 +17,9 @@ public sealed class ModelRegistry
             new KeyValuePair<string, object?>("model", m.Name),
             new KeyValuePair<string, object?>("provider", m.ExecutionProvider))));
 
+    /// <summary>Raised after a version is installed or everything is released (readiness may have changed).</summary>
+    public event Action? Changed;
+
     public IReadOnlyCollection<string> Names => [.. _served.Keys];
 
     public bool IsEmpty => _served.IsEmpty;
@@ -35,6 +38,7 @@ public sealed class ModelRegistry
             return model;
         });
         previous?.Release();
+        Changed?.Invoke();
     }
 
     /// <summary>
@@ -82,6 +86,8 @@ public sealed class ModelRegistry
                 model.Release();
             }
         }
+
+        Changed?.Invoke();
     }
 
     private ServableModel Find(string? name)
