@@ -6,8 +6,8 @@
 #   docker build --target inference-gpu -t recommender/inference-gpu:dev .  # CUDA 13 + cuDNN 9 base, self-contained
 #   docker build --target trainer       -t recommender/trainer:dev .     # TorchSharp + libtorch (CPU), Ubuntu 24.04
 #
-# The trainer target needs src/Recommender.TrainerService (its csproj is copied in the trainer
-# stage only, so the inference targets build without it).
+# The trainer's project files (src/Recommender.Jobs, src/Recommender.TrainerService) are copied in
+# the trainer stage only, so the inference targets' restore layer does not change with them.
 #
 # Every image runs as UID/GID 1654 (the .NET images' "app" user), needs no writable root file
 # system (run with --read-only and volumes for /models, /data and /tmp), listens on 50051 (gRPC,
@@ -34,6 +34,7 @@ COPY global.json Directory.Build.props Directory.Build.targets Directory.Package
 COPY build/ build/
 COPY protos/ protos/
 COPY src/Recommender.Contracts/Recommender.Contracts.csproj src/Recommender.Contracts/
+COPY src/Recommender.Client/Recommender.Client.csproj src/Recommender.Client/
 COPY src/Recommender.Data/Recommender.Data.csproj src/Recommender.Data/
 COPY src/Recommender.Models/Recommender.Models.csproj src/Recommender.Models/
 COPY src/Recommender.Hosting/Recommender.Hosting.csproj src/Recommender.Hosting/
@@ -71,6 +72,7 @@ RUN dotnet publish src/Recommender.InferenceService/Recommender.InferenceService
 # that matters at run time.
 # ---------------------------------------------------------------------------------------------
 FROM restore-inputs AS trainer-build
+COPY src/Recommender.Jobs/Recommender.Jobs.csproj src/Recommender.Jobs/
 COPY src/Recommender.TrainerService/Recommender.TrainerService.csproj src/Recommender.TrainerService/
 RUN dotnet restore src/Recommender.TrainerService/Recommender.TrainerService.csproj -r linux-x64
 COPY src/ src/

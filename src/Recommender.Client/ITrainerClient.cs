@@ -30,4 +30,12 @@ public interface ITrainerClient
     /// cancel through <paramref name="cancellationToken"/>.
     /// </summary>
     IAsyncEnumerable<WatchTrainingResponse> WatchTrainingAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A published version as the trainer streams it: its manifest, manifest.json, then every file in
+    /// chunks (0: the latest version). No default deadline (a version can be large): cancel, or bound
+    /// it, through <paramref name="cancellationToken"/>. Retried on UNAVAILABLE until the first message arrives.
+    /// </summary>
+    IAsyncEnumerable<DownloadModelVersionResponse> DownloadModelVersionAsync(string modelName, long version,
+        CancellationToken cancellationToken = default);
 }

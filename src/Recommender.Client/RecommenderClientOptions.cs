@@ -13,6 +13,7 @@ public sealed class RecommenderClientOptions
     /// The inference service: <c>http://host:50051</c> (plaintext HTTP/2, h2c), <c>https://host:50051</c>
     /// (TLS) or <c>dns:///recommender-inference-headless.recommender.svc.cluster.local:50051</c>
     /// (every address the name resolves to; use with <see cref="EnableClientSideLoadBalancing"/>).
+    /// Required unless the application only calls the trainer (<see cref="TrainerAddress"/> alone).
     /// </summary>
     public Uri? Address { get; set; }
 

@@ -12,13 +12,16 @@ public sealed class RecommenderClientOptionsValidator : IValidateOptions<Recomme
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (options.Address is null)
-        {
-            errors.Add($"{nameof(options.Address)} is required (http://host:port, https://host:port or dns:///host:port).");
-        }
-        else
+        if (options.Address is not null)
         {
             CheckAddress(nameof(options.Address), options.Address, options.UseTls, errors);
+        }
+        else if (options.TrainerAddress is null)
+        {
+            // A trainer-only client (the CLI's trainer commands, a version puller) sets TrainerAddress alone;
+            // its IRecommenderClient then fails on resolution, naming Address.
+            errors.Add($"{nameof(options.Address)} is required (http://host:port, https://host:port or dns:///host:port), " +
+                $"unless only the trainer is called ({nameof(options.TrainerAddress)}).");
         }
 
         if (options.TrainerAddress is not null)

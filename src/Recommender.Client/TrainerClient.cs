@@ -64,6 +64,19 @@ public sealed class TrainerClient : ITrainerClient
         }
     }
 
+    public async IAsyncEnumerable<DownloadModelVersionResponse> DownloadModelVersionAsync(string modelName, long version,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        ArgumentOutOfRangeException.ThrowIfNegative(version);
+        using var call = _client.DownloadModelVersion(new DownloadModelVersionRequest { ModelName = modelName, Version = version },
+            cancellationToken: cancellationToken);
+        while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            yield return call.ResponseStream.Current;
+        }
+    }
+
     /// <summary>
     /// Call credentials rather than a header: the channel drops them over plaintext unless
     /// <see cref="RecommenderClientOptions.AllowTokenOverInsecureChannel"/> was set (validated at start).

@@ -11,21 +11,41 @@ public sealed record EvaluationReport(int TestRatings, int ColdRatings, double R
 /// factor file, TorchSharp and ONNX Runtime. Test ratings whose user or item never appeared in
 /// training are scored with <c>coldFallback</c> (the training mean), never dropped. Ranking ranks
 /// every item the user did not rate in training and compares the top k with the held-out items
-/// rated at or above the relevance threshold; at most <c>maxRankingUsers</c> users (a seeded
-/// sample) are ranked, which bounds the cost on large catalogs.
+/// rated at or above the relevance threshold (4 unless given; null: every held-out item); at most
+/// <c>maxRankingUsers</c> users (a seeded sample) are ranked, which bounds the cost on large catalogs.
 /// </summary>
 public static class HeldOutEvaluator
 {
     private const int Chunk = 65_536;
 
     public static EvaluationReport Evaluate(TrainingSet set, PairScorer scorer, float minRating, float maxRating,
-        float coldFallback, int k = 10, int maxRankingUsers = 1000, int seed = 0, CancellationToken cancellationToken = default)
+        float coldFallback, int k = 10, int maxRankingUsers = 1000, int seed = 0, CancellationToken cancellationToken = default) =>
+        Evaluate(set, scorer, minRating, maxRating, coldFallback, k, maxRankingUsers, seed, RankingMetrics.DefaultRelevanceThreshold, cancellationToken);
+
+    /// <summary>
+    /// As above with the ranking's relevance threshold given: held-out items rated at or above
+    /// <paramref name="relevanceThreshold"/> are relevant; null makes every held-out item relevant.
+    /// </summary>
+    public static EvaluationReport Evaluate(TrainingSet set, PairScorer scorer, float minRating, float maxRating,
+        float coldFallback, int k, int maxRankingUsers, int seed, float? relevanceThreshold, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(scorer);
         var (rmse, mae) = RatingErrors(set, scorer, minRating, maxRating, coldFallback, cancellationToken);
-        var ranking = Ranking(set, scorer, k, maxRankingUsers, seed, cancellationToken);
+        var ranking = Ranking(set, scorer, k, maxRankingUsers, seed, relevanceThreshold, cancellationToken);
         return new EvaluationReport(set.TestCount, set.TestCold.Count, rmse, mae, ranking);
+    }
+
+    /// <summary>
+    /// The ranking half of <see cref="Evaluate(TrainingSet, PairScorer, float, float, float, int, int, int, float?, CancellationToken)"/>
+    /// alone, for rankers whose scores are not ratings (an implicit model, a popularity count).
+    /// </summary>
+    public static RankingReport EvaluateRanking(TrainingSet set, PairScorer scorer, int k = 10, int maxRankingUsers = 1000, int seed = 0,
+        float? relevanceThreshold = RankingMetrics.DefaultRelevanceThreshold, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(scorer);
+        return Ranking(set, scorer, k, maxRankingUsers, seed, relevanceThreshold, cancellationToken);
     }
 
     private static (double Rmse, double Mae) RatingErrors(TrainingSet set, PairScorer scorer, float min, float max,
@@ -54,9 +74,9 @@ public static class HeldOutEvaluator
         return (RatingMetrics.Rmse(actual, predicted), RatingMetrics.Mae(actual, predicted));
     }
 
-    private static RankingReport Ranking(TrainingSet set, PairScorer scorer, int k, int maxUsers, int seed, CancellationToken cancellationToken)
+    private static RankingReport Ranking(TrainingSet set, PairScorer scorer, int k, int maxUsers, int seed, float? relevanceThreshold, CancellationToken cancellationToken)
     {
-        var relevant = RankingMetrics.RelevantSets(set.TestKnownRatings);
+        var relevant = RankingMetrics.RelevantSets(set.TestKnownRatings, relevanceThreshold ?? float.NegativeInfinity);
         var users = relevant.Where(r => r.Value.Count > 0).Select(r => r.Key).Order().ToArray();
         if (users.Length > maxUsers)
         {

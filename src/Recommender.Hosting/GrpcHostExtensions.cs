@@ -55,6 +55,8 @@ public static class GrpcHostExtensions
         builder.Services.AddSingleton<ServiceLifecycle>();
         builder.Services.AddSingleton<HealthChanges>();
         builder.Services.AddHostedService<HealthPushService>();
+        // The one error translation; each host adds its IExceptionStatusMap.
+        builder.Services.AddSingleton<DomainErrors>();
         builder.Services.AddGrpc(o =>
         {
             o.Interceptors.Add<GrpcMetricsInterceptor>();

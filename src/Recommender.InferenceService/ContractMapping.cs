@@ -12,10 +12,17 @@ internal static class ContractMapping
         {
             ModelKind.Mf => ServedKind.Mf,
             ModelKind.Neural => ServedKind.Neural,
+            ModelKind.Implicit => ServedKind.Implicit,
             _ => null,
         });
 
-    public static ModelKind ToContract(this ServedKind kind) => kind == ServedKind.Mf ? ModelKind.Mf : ModelKind.Neural;
+    public static ModelKind ToContract(this ServedKind kind) => kind switch
+    {
+        ServedKind.Mf => ModelKind.Mf,
+        ServedKind.Neural => ModelKind.Neural,
+        ServedKind.Implicit => ModelKind.Implicit,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "The contract has no value for this kind."),
+    };
 
     public static ModelIdentity ToContract(this AnsweredBy answeredBy) => new()
     {
@@ -41,6 +48,13 @@ internal static class ContractMapping
     {
         var result = new UserRecommendations { UserId = user.UserId, PopularityFallback = user.PopularityFallback };
         result.Items.AddRange(user.Items.Select(ToContract));
+        return result;
+    }
+
+    public static SimilarItems ToContract(this ItemNeighbours neighbours)
+    {
+        var result = new SimilarItems { ItemId = neighbours.ItemId };
+        result.Items.AddRange(neighbours.Items.Select(ToContract));
         return result;
     }
 }

@@ -1,15 +1,17 @@
 using Grpc.Core;
 using Recommender.Contracts.V1;
+using Recommender.Hosting;
+using Recommender.Models.Repository;
 using Recommender.Serving;
 
 namespace Recommender.InferenceService;
 
 /// <summary>The InferenceService contract over the serving domain. Mapping only.</summary>
-internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelRegistry registry)
+internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRegistry registry, DomainErrors errors)
     : Contracts.V1.InferenceService.InferenceServiceBase
 {
     public override Task<PredictRatingsResponse> PredictRatings(PredictRatingsRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(async () =>
+        errors.Translate(async () =>
         {
             RequestValidation.Check(request);
             // One copy of each id column (8 bytes a pair) decouples the domain from protobuf types.
@@ -23,11 +25,17 @@ internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelReg
         });
 
     public override Task<RecommendResponse> Recommend(RecommendRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(async () =>
+        errors.Translate(async () =>
         {
             RequestValidation.Check(request);
             var query = new RecommendationQuery(request.Model.ToSelector(), [request.UserId], request.TopN,
-                request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback);
+                request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback)
+            {
+                UserIdsField = "user_id",
+                HistoryItemIds = request.HistoryItemIds,
+                HistoryRatings = request.HistoryRatings,
+                UnknownHistoryIds = request.UnknownIdPolicy.ToDomain(),
+            };
             var result = await engine.RecommendAsync(query, context.CancellationToken).ConfigureAwait(false);
             var user = result.Users[0];
             var response = new RecommendResponse
@@ -41,7 +49,7 @@ internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelReg
         });
 
     public override Task<RecommendBatchResponse> RecommendBatch(RecommendBatchRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(async () =>
+        errors.Translate(async () =>
         {
             RequestValidation.Check(request);
             var query = new RecommendationQuery(request.Model.ToSelector(), request.UserIds, request.TopN,
@@ -62,8 +70,18 @@ internal sealed class InferenceGrpcService(RecommendationEngine engine, ModelReg
             return response;
         });
 
+    public override Task<SimilarItemsResponse> SimilarItems(SimilarItemsRequest request, ServerCallContext context) =>
+        errors.Translate(async () =>
+        {
+            var query = new SimilarItemsQuery(request.Model.ToSelector(), request.ItemIds, request.TopN, request.ExcludeItemIds);
+            var result = await engine.SimilarItemsAsync(query, context.CancellationToken).ConfigureAwait(false);
+            var response = new SimilarItemsResponse { Model = result.Model.ToContract() };
+            response.Results.AddRange(result.Items.Select(ContractMapping.ToContract));
+            return response;
+        });
+
     public override Task<GetModelInfoResponse> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(() =>
+        errors.Translate(() =>
         {
             RequestValidation.Check(request);
             var response = new GetModelInfoResponse();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Recommender.Hosting;
+using Recommender.Models.Repository;
 using Recommender.Serving;
 
 namespace Recommender.InferenceService;
@@ -13,6 +14,7 @@ internal static class InferenceServiceExtensions
             .Bind(builder.Configuration.GetSection(InferenceOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IExceptionStatusMap, InferenceErrorMap>();
         builder.Services.AddSingleton<ServingMetrics>();
         builder.Services.AddSingleton(sp =>
         {
@@ -28,9 +30,15 @@ internal static class InferenceServiceExtensions
                 sp.GetRequiredService<ILogger<OnnxSessionFactory>>());
         });
         builder.Services.AddSingleton(TimeProvider.System);
+        // The one repository of this host: the loader reads versions from it, the puller writes them into it.
+        builder.Services.AddSingleton(sp => new ModelRepository(
+            sp.GetRequiredService<IOptions<InferenceOptions>>().Value.RepositoryPath, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<ExecutionProviderCheck>();
-        builder.Services.AddSingleton<ServableModelLoader>();
-        builder.Services.AddSingleton<RecommendationEngine>();
+        builder.Services.AddSingleton(sp => new ModelRepository(
+            sp.GetRequiredService<IOptions<InferenceOptions>>().Value.RepositoryPath, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new ServableModelLoader(sp.GetRequiredService<ModelRepository>(),
+            sp.GetRequiredService<OnnxSessionFactory>(), sp.GetRequiredService<IOptions<InferenceOptions>>(), sp.GetRequiredService<ServingMetrics>()));
+        builder.Services.AddSingleton<IRecommendationEngine, RecommendationEngine>();
         builder.Services.AddSingleton<ModelWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelWatcher>());
         Pull.PullServiceExtensions.AddModelVersionPuller(builder);

@@ -18,15 +18,7 @@ internal static class ModelInfoMapping
             CreatedAt = Timestamp.FromDateTimeOffset(manifest.CreatedAt),
             DatasetFingerprint = manifest.Dataset.Fingerprint,
         };
-        if (model.Has(ServedKind.Mf))
-        {
-            version.Kinds.Add(ModelKind.Mf);
-        }
-
-        if (model.Has(ServedKind.Neural))
-        {
-            version.Kinds.Add(ModelKind.Neural);
-        }
+        version.Kinds.AddRange(model.Kinds.Select(ContractMapping.ToContract));
 
         version.Metrics.AddRange(manifest.Metrics.Select(m => new MetricValue { Name = m.Key, Value = m.Value }));
         version.HyperParameters.Add(manifest.HyperParameters.ToDictionary());
@@ -39,7 +31,7 @@ internal static class ModelInfoMapping
             ItemCount = model.Ids.Items.Count,
             MinRating = model.MinRating,
             MaxRating = model.MaxRating,
-            MfScorer = model.MfScorer,
+            MfScorer = model.Kind(ServedKind.Mf)?.Ranker?.Method ?? "",
         };
     }
 }

@@ -53,6 +53,14 @@ public sealed class InferenceOptions
     [Range(1, 100_000)]
     public int MaxUsersPerBatch { get; set; } = 1000;
 
+    /// <summary>Items in one SimilarItems call.</summary>
+    [Range(1, 100_000)]
+    public int MaxItemsPerSimilarRequest { get; set; } = 1000;
+
+    /// <summary>Items in a Recommend history (history_item_ids).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxHistoryItems { get; set; } = 10_000;
+
     public BatchingOptions Batching { get; set; } = new();
 }
 
@@ -69,4 +77,5 @@ public enum ServedKind
 {
     Mf,
     Neural,
+    Implicit,
 }

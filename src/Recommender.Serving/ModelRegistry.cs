@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Recommender.Models.Repository;
 
 namespace Recommender.Serving;
 

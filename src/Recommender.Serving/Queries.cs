@@ -27,7 +27,27 @@ public sealed record RecommendationQuery(
     bool IncludeSeen,
     IReadOnlyList<long> ExcludeItemIds,
     IReadOnlyList<long> CandidateItemIds,
-    bool AllowPopularityFallback);
+    bool AllowPopularityFallback)
+{
+    /// <summary>The request field that holds the users, as error messages name it.</summary>
+    public string UserIdsField { get; init; } = "user_ids";
+
+    /// <summary>Items the user interacted with, folded into a user vector (history-based Recommend); empty for none.</summary>
+    public IReadOnlyList<long> HistoryItemIds { get; init; } = [];
+
+    /// <summary>Ratings of <see cref="HistoryItemIds"/>, same length, or empty.</summary>
+    public IReadOnlyList<float> HistoryRatings { get; init; } = [];
+
+    /// <summary>What to do with history ids the model does not know.</summary>
+    public UnknownIdHandling UnknownHistoryIds { get; init; } = UnknownIdHandling.Reject;
+}
+
+public sealed record SimilarItemsQuery(ModelSelector Model, IReadOnlyList<long> ItemIds, int TopN, IReadOnlyList<long> ExcludeItemIds);
+
+/// <summary>The items most similar to one item, most similar first (scores are cosine similarities).</summary>
+public sealed record ItemNeighbours(long ItemId, IReadOnlyList<RecommendedItem> Items);
+
+public sealed record SimilarItemsResult(AnsweredBy Model, IReadOnlyList<ItemNeighbours> Items);
 
 public sealed record RecommendedItem(long ItemId, float Score, string? Title, IReadOnlyList<string> Genres);
 

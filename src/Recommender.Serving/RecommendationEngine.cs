@@ -1,14 +1,16 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
-using Recommender.Data;
+using Recommender.Models.Repository;
 
 namespace Recommender.Serving;
 
 /// <summary>
 /// Rating prediction and top-N over the served model versions: validates requests against the
-/// configured limits, maps external ids through the version's id maps, scores, clips and ranks.
+/// configured limits, maps external ids through the version's id maps, builds the exclusion mask,
+/// and calls the strategies of the kind that answers (its <see cref="IPairScorer"/> or
+/// <see cref="IRanker"/>); clips rating scores. Knows no kind by name.
 /// </summary>
-public sealed class RecommendationEngine(ModelRegistry registry, IOptions<InferenceOptions> options)
+public sealed partial class RecommendationEngine(ModelRegistry registry, IOptions<InferenceOptions> options) : IRecommendationEngine
 {
     private readonly InferenceOptions _options = options.Value;
 
@@ -33,7 +35,9 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
 
         using var lease = registry.Acquire(query.Model.Name);
         var model = lease.Model;
-        var kind = ResolveKind(model, query.Model);
+        var kind = ResolveKind(model, query.Model, query.Model.Kind ?? _options.DefaultKind);
+        var scorer = kind.Ratings
+            ?? throw new InvalidRequestException("model.kind", $"the {kind.Kind} model ranks items but does not predict ratings");
 
         var users = ArrayPool<long>.Shared.Rent(count);
         var items = ArrayPool<long>.Shared.Rent(count);
@@ -43,14 +47,7 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
             var ratings = new float[count];
             var u = users.AsMemory(0, count);
             var i = items.AsMemory(0, count);
-            if (kind == ServedKind.Mf)
-            {
-                model.Mf!.Score(u.Span, i.Span, ratings);
-            }
-            else
-            {
-                await model.NeuralBatcher!.ScoreAsync(u, i, ratings, cancellationToken).ConfigureAwait(false);
-            }
+            await scorer.ScoreAsync(u, i, ratings, cancellationToken).ConfigureAwait(false);
 
             foreach (var index in fallback)
             {
@@ -58,7 +55,7 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
             }
 
             ClipInPlace(ratings, model.MinRating, model.MaxRating);
-            return new PredictionResult(new AnsweredBy(model.Name, model.Version, kind), ratings, [.. fallback]);
+            return new PredictionResult(new AnsweredBy(model.Name, model.Version, kind.Kind), ratings, [.. fallback]);
         }
         finally
         {
@@ -84,46 +81,54 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
             throw new LimitExceededException("user_ids", $"{query.UserIds.Count} users exceed the limit of {_options.MaxUsersPerBatch} per request");
         }
 
-        if (query.TopN <= 0)
-        {
-            throw new InvalidRequestException("top_n", $"must be positive, got {query.TopN}");
-        }
-
-        if (query.TopN > _options.MaxTopN)
-        {
-            throw new LimitExceededException("top_n", $"{query.TopN} exceeds the limit of {_options.MaxTopN}");
-        }
-
+        ValidateTopN(query.TopN);
         using var lease = registry.Acquire(query.Model.Name);
         var model = lease.Model;
-        var kind = ResolveKind(model, query.Model);
+        var kind = ResolveKind(model, query.Model, query.Model.Kind ?? model.PreferredRanker ?? _options.DefaultKind);
+        var ranker = kind.Ranker
+            ?? throw new InvalidRequestException("model.kind", $"the {kind.Kind} model cannot rank the catalog");
         var candidates = CandidateMask(model, query);
+        var history = query.HistoryItemIds.Count > 0 ? UserHistory.Map(model, query, _options.MaxHistoryItems) : null;
+        var historyRanker = history is null
+            ? null
+            : kind.History ?? throw new InvalidRequestException("model.kind", $"the {kind.Kind} model cannot recommend from a history (history_item_ids)");
 
-        var unknown = query.UserIds.Where(id => !TryUser(model, id, out _)).Distinct().ToArray();
+        // With a history, an unknown user is the point (a new user), not an error.
+        var unknown = history is not null ? [] : query.UserIds.Where(id => !TryUser(model, id, out _)).Distinct().ToArray();
         if (unknown.Length > 0 && !query.AllowPopularityFallback)
         {
-            throw new UnknownIdsException("user_id", unknown);
+            throw new UnknownIdsException(query.UserIdsField, unknown);
         }
 
         var results = new UserRecommendation[query.UserIds.Count];
-        var scores = ArrayPool<float>.Shared.Rent(model.Ids.Items.Count);
-        try
+        for (var r = 0; r < results.Length; r++)
         {
-            for (var r = 0; r < results.Length; r++)
+            cancellationToken.ThrowIfCancellationRequested();
+            var userId = query.UserIds[r];
+            var known = TryUser(model, userId, out var user);
+            results[r] = (known, history) switch
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var userId = query.UserIds[r];
-                results[r] = TryUser(model, userId, out var user)
-                    ? Rank(model, kind, user, userId, query, candidates, scores.AsMemory(0, model.Ids.Items.Count), cancellationToken)
-                    : Popular(model, userId, query.TopN, candidates);
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(scores);
+                (_, { Items.Length: > 0 } h) => Rank(model, kind, new RankRequest(ranker, historyRanker, known ? user : -1, h), userId, query, candidates),
+                (true, _) => Rank(model, kind, new RankRequest(ranker, null, user, null), userId, query, candidates),
+                (false, _) when query.AllowPopularityFallback => Popular(model, userId, query.TopN, candidates),
+                _ => throw new InvalidRequestException("history_item_ids", "none of the history's items is known to the model, and the popularity fallback is off"),
+            };
         }
 
-        return new RecommendationResult(new AnsweredBy(model.Name, model.Version, kind), results);
+        return new RecommendationResult(new AnsweredBy(model.Name, model.Version, kind.Kind), results);
+    }
+
+    private void ValidateTopN(int topN)
+    {
+        if (topN <= 0)
+        {
+            throw new InvalidRequestException("top_n", $"must be positive, got {topN}");
+        }
+
+        if (topN > _options.MaxTopN)
+        {
+            throw new LimitExceededException("top_n", $"{topN} exceeds the limit of {_options.MaxTopN}");
+        }
     }
 
     /// <summary>Which item indices may be recommended at all (candidates minus exclusions).</summary>
@@ -169,101 +174,73 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
         return allowed;
     }
 
-    private static UserRecommendation Rank(ServableModel model, ServedKind kind, int user, long userId,
-        RecommendationQuery query, bool[] allowed, Memory<float> scores, CancellationToken cancellationToken)
+    /// <summary>
+    /// One user's top-N: the candidate mask, minus the user's training items (and history) unless
+    /// <c>include_seen</c>, handed to the kind's ranker (or, with a history, its history ranker);
+    /// rating scores clipped to the scale.
+    /// </summary>
+    private static UserRecommendation Rank(ServableModel model, ServedKindModel kind, RankRequest request, long userId,
+        RecommendationQuery query, bool[] allowed)
     {
-        var itemCount = scores.Length;
-        if (kind == ServedKind.Mf && model.MfTopK is { } graph)
-        {
-            return RankWithGraph(model, graph, user, userId, query, allowed);
-        }
-
-        if (kind == ServedKind.Mf)
-        {
-            model.Mf!.ScoreAllItems(user, scores.Span);
-        }
-        else if (model.NeuralRank is { } rank)
-        {
-            rank.ScoreAllItems(user, scores.Span);
-        }
-        else
-        {
-            // Every item in one ONNX Runtime run, straight to the scorer: a whole-catalog run is
-            // already a large batch, and routing it through the batcher only adds copies and waits.
-            var users = ArrayPool<long>.Shared.Rent(itemCount);
-            try
-            {
-                users.AsSpan(0, itemCount).Fill(user);
-                model.NeuralScorer!.Score(users.AsSpan(0, itemCount), model.AllItemIndices, scores.Span);
-            }
-            finally
-            {
-                ArrayPool<long>.Shared.Return(users);
-            }
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
+        var itemCount = allowed.Length;
         var excluded = ArrayPool<bool>.Shared.Rent(itemCount);
-        var best = new int[Math.Min(query.TopN, itemCount)];
-        int n;
+        var n = Math.Min(query.TopN, itemCount);
+        var best = ArrayPool<int>.Shared.Rent(n);
+        var scores = ArrayPool<float>.Shared.Rent(n);
         try
         {
+            var excludedCount = 0;
             for (var i = 0; i < itemCount; i++)
             {
                 excluded[i] = !allowed[i];
+                excludedCount += excluded[i] ? 1 : 0;
             }
 
+            var seen = request.User >= 0 ? model.Seen.For(request.User) : [];
             if (!query.IncludeSeen)
             {
-                foreach (var item in model.Seen.For(user))
-                {
-                    excluded[item] = true;
-                }
+                excludedCount += Exclude(excluded, seen);
+                excludedCount += Exclude(excluded, request.History is { } h ? h.Items : []);
             }
 
-            n = TopN.Select(scores.Span, best.Length, best, excluded.AsSpan(0, itemCount));
+            var mask = excluded.AsSpan(0, itemCount);
+            var written = request.History is { } history
+                ? request.HistoryRanker!.Rank(history.WithSeen(seen, out var ratings), ratings, mask, excludedCount, best.AsSpan(0, n), scores.AsSpan(0, n))
+                : request.Ranker.Rank(request.User, mask, excludedCount, best.AsSpan(0, n), scores.AsSpan(0, n));
+            var items = new RecommendedItem[written];
+            for (var i = 0; i < written; i++)
+            {
+                var score = kind.ScoresAreRatings ? Math.Clamp(scores[i], model.MinRating, model.MaxRating) : scores[i];
+                items[i] = Describe(model, best[i], score);
+            }
+
+            return new UserRecommendation(userId, items, PopularityFallback: false);
         }
         finally
         {
+            ArrayPool<float>.Shared.Return(scores);
+            ArrayPool<int>.Shared.Return(best);
             ArrayPool<bool>.Shared.Return(excluded);
         }
-
-        var items = new RecommendedItem[n];
-        for (var i = 0; i < n; i++)
-        {
-            var score = Math.Clamp(scores.Span[best[i]], model.MinRating, model.MaxRating);
-            items[i] = Describe(model, best[i], score);
-        }
-
-        return new UserRecommendation(userId, items, PopularityFallback: false);
     }
 
-    /// <summary>
-    /// Top-N from the MF top-k graph: asks for enough items to survive the filters (every item
-    /// that may be filtered out, plus N), then filters in managed code.
-    /// </summary>
-    private static UserRecommendation RankWithGraph(ServableModel model, MfOnnxTopK graph, int user, long userId,
-        RecommendationQuery query, bool[] allowed)
+    /// <summary>Sets the flags of <paramref name="items"/>; returns how many were newly set.</summary>
+    private static int Exclude(bool[] excluded, ReadOnlySpan<int> items)
     {
-        var blocked = allowed.Count(a => !a) + (query.IncludeSeen ? 0 : model.Seen.For(user).Length);
-        var k = Math.Min(model.Ids.Items.Count, query.TopN + blocked);
-        var scores = new float[k];
-        var indices = new long[k];
-        var n = graph.Select(user, k, scores, indices);
-        var items = new List<RecommendedItem>(query.TopN);
-        for (var i = 0; i < n && items.Count < query.TopN; i++)
+        var added = 0;
+        foreach (var item in items)
         {
-            var item = (int)indices[i];
-            if (allowed[item] && (query.IncludeSeen || !model.Seen.Contains(user, item)))
-            {
-                items.Add(Describe(model, item, Math.Clamp(scores[i], model.MinRating, model.MaxRating)));
-            }
+            added += excluded[item] ? 0 : 1;
+            excluded[item] = true;
         }
 
-        return new UserRecommendation(userId, items, PopularityFallback: false);
+        return added;
     }
 
-    private static UserRecommendation Popular(ServableModel model, long userId, int topN, bool[] allowed)
+    /// <summary>How one user is ranked: by index with the kind's ranker, or (User -1 for a new user) from a history.</summary>
+    private sealed record RankRequest(IRanker Ranker, IHistoryRanker? HistoryRanker, int User, UserHistory? History);
+
+    internal static UserRecommendation Popular(ServableModel model, long userId, int topN, bool[] allowed)
     {
         var items = new List<RecommendedItem>(topN);
         var popularity = model.Seen.ItemPopularity;
@@ -283,7 +260,7 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
         return new UserRecommendation(userId, items, PopularityFallback: true);
     }
 
-    private static RecommendedItem Describe(ServableModel model, int item, float score)
+    internal static RecommendedItem Describe(ServableModel model, int item, float score)
     {
         var externalId = model.Ids.Items.ExternalId(item);
         return model.Catalog.TryGet(externalId, out var movie)
@@ -337,26 +314,24 @@ public sealed class RecommendationEngine(ModelRegistry registry, IOptions<Infere
         return fallback;
     }
 
-    private ServedKind ResolveKind(ServableModel model, ModelSelector selector)
+    internal static ServedKindModel ResolveKind(ServableModel model, ModelSelector selector, ServedKind kind)
     {
         if (selector.Version != 0 && selector.Version != model.Version)
         {
             throw new ModelNotFoundException($"Version {selector.Version} of model '{model.Name}' is not served (serving version {model.Version}).");
         }
 
-        var kind = selector.Kind ?? _options.DefaultKind;
-        return model.Has(kind)
-            ? kind
-            : throw new ModelNotFoundException($"Version {model.Version} of model '{model.Name}' has no {kind} model.");
+        return model.Kind(kind)
+            ?? throw new ModelNotFoundException($"Version {model.Version} of model '{model.Name}' has no {kind} model.");
     }
 
-    private static bool TryUser(ServableModel model, long id, out int index)
+    internal static bool TryUser(ServableModel model, long id, out int index)
     {
         index = -1;
         return id is >= int.MinValue and <= int.MaxValue && model.Ids.Users.TryGetIndex((int)id, out index);
     }
 
-    private static bool TryItem(ServableModel model, long id, out int index)
+    internal static bool TryItem(ServableModel model, long id, out int index)
     {
         index = -1;
         return id is >= int.MinValue and <= int.MaxValue && model.Ids.Items.TryGetIndex((int)id, out index);

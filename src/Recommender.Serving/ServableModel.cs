@@ -6,41 +6,31 @@ namespace Recommender.Serving;
 
 /// <summary>
 /// One loaded, validated model version with everything needed to answer requests: id maps,
-/// catalog, seen-items index, the MF scorer and the neural ONNX session.
+/// catalog, seen-items index, and per kind present in the version its pair scorer and ranker.
 /// Reference-counted: the registry holds one reference, each in-flight request another, so a
 /// replaced version is disposed only after its last request finishes.
 /// </summary>
 public sealed class ServableModel
 {
-    private readonly OnnxSession? _neuralSession;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<ServedKind, ServedKindModel> _kinds;
     private int _references = 1;
 
-    internal ServableModel(ModelVersionBundle bundle, ItemCatalog catalog, SeenItems seen, MfSimdScorer? mf, MfOnnxTopK? mfTopK,
-        OnnxSession? neuralSession, NeuralOnnxScorer? neuralScorer, NeuralRankScorer? neuralRank, PredictionBatcher? neuralBatcher,
-        string executionProvider)
+    internal ServableModel(ModelVersionBundle bundle, ItemCatalog catalog, SeenItems seen, IReadOnlyList<ServedKindModel> kinds, ServedKind? preferredRanker)
     {
-        NeuralRank = neuralRank;
-        MfTopK = mfTopK;
-        MfScorer = mf is null ? "" : mfTopK is null ? MfScorerChoice.Simd : MfScorerChoice.Onnx;
-        NeuralScorer = neuralScorer;
         Bundle = bundle;
         Catalog = catalog;
         Seen = seen;
+        _kinds = kinds.ToDictionary(k => k.Kind);
+        Kinds = [.. kinds.Select(k => k.Kind).Order()];
+        PreferredRanker = preferredRanker;
         MinRating = Number(bundle.Manifest.HyperParameters, ManifestKeys.MinRating, 1f);
         MaxRating = Number(bundle.Manifest.HyperParameters, ManifestKeys.MaxRating, 5f);
         FallbackRating = bundle.Manifest.Metrics.TryGetValue(ManifestKeys.TrainingMeanRating, out var mean)
             ? (float)mean
             : (MinRating + MaxRating) / 2;
-        Mf = mf;
-        _neuralSession = neuralSession;
-        NeuralBatcher = neuralBatcher;
-        ExecutionProvider = executionProvider;
-        AllItemIndices = new long[bundle.IdMaps.Items.Count];
-        for (var i = 0; i < AllItemIndices.Length; i++)
-        {
-            AllItemIndices[i] = i;
-        }
+        ExecutionProvider = kinds.Select(k => k.ExecutionProvider).FirstOrDefault(p => p is not null && p != OnnxSessionFactory.CpuProvider)
+            ?? OnnxSessionFactory.CpuProvider;
     }
 
     public ModelVersionBundle Bundle { get; }
@@ -55,24 +45,13 @@ public sealed class ServableModel
 
     public SeenItems Seen { get; }
 
-    public MfSimdScorer? Mf { get; }
+    /// <summary>The kinds this version serves, in enum order.</summary>
+    public IReadOnlyList<ServedKind> Kinds { get; }
 
-    /// <summary>The MF top-k graph, set only when it measured faster than <see cref="Mf"/> on this provider.</summary>
-    public MfOnnxTopK? MfTopK { get; }
+    /// <summary>The kind Recommend uses when a request names none (an implicit-feedback model), or null.</summary>
+    public ServedKind? PreferredRanker { get; }
 
-    /// <summary>How MF top-N is computed: "simd" or "onnx" (empty without MF).</summary>
-    public string MfScorer { get; }
-
-    /// <summary>The neural ranking graph (one user against the catalog), when the version has one.</summary>
-    public NeuralRankScorer? NeuralRank { get; }
-
-    /// <summary>The neural graph's scorer, unbatched (offline evaluation).</summary>
-    public NeuralOnnxScorer? NeuralScorer { get; }
-
-    /// <summary>Scores neural pairs, coalescing concurrent requests.</summary>
-    public PredictionBatcher? NeuralBatcher { get; }
-
-    /// <summary>The provider ONNX Runtime really runs the neural graph on.</summary>
+    /// <summary>The provider ONNX Runtime really runs on (CUDA when any kind runs there).</summary>
     public string ExecutionProvider { get; }
 
     public float MinRating { get; }
@@ -82,13 +61,13 @@ public sealed class ServableModel
     /// <summary>Completes when the last reference is gone and the sessions are disposed.</summary>
     public Task Closed => _closed.Task;
 
-    /// <summary>0..ItemCount-1, the item column of a whole-catalog neural run.</summary>
-    public long[] AllItemIndices { get; }
-
     /// <summary>What a pair with an unknown id gets under the fallback policy: the training mean.</summary>
     public float FallbackRating { get; }
 
-    public bool Has(ServedKind kind) => kind == ServedKind.Mf ? Mf is not null : NeuralBatcher is not null;
+    public bool Has(ServedKind kind) => _kinds.ContainsKey(kind);
+
+    /// <summary>The kind's strategies, or null when the version has no model of that kind.</summary>
+    public ServedKindModel? Kind(ServedKind kind) => _kinds.GetValueOrDefault(kind);
 
     /// <summary>Takes a reference for one request; false once the model has been fully released.</summary>
     internal bool TryAcquire()
@@ -126,15 +105,10 @@ public sealed class ServableModel
     {
         try
         {
-            if (NeuralBatcher is not null)
+            foreach (var kind in _kinds.Values)
             {
-                await NeuralBatcher.DisposeAsync().ConfigureAwait(false);
+                await kind.DisposeAsync().ConfigureAwait(false);
             }
-
-            MfTopK?.Dispose();
-            NeuralRank?.Dispose();
-            NeuralScorer?.Dispose();
-            _neuralSession?.Dispose();
         }
         finally
         {

@@ -21,8 +21,5 @@ public sealed class UnknownIdsException(string field, IReadOnlyList<long> ids)
     public IReadOnlyList<long> Ids { get; } = ids;
 }
 
-/// <summary>No model of that name or version is in the repository (NOT_FOUND).</summary>
-public sealed class ModelNotFoundException(string message) : Exception(message);
-
 /// <summary>The model exists but nothing is loaded to serve it yet (FAILED_PRECONDITION).</summary>
 public sealed class ModelNotLoadedException(string message) : Exception(message);

@@ -1,6 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
+using Recommender.Jobs;
 using Recommender.Models.Repository;
-using Recommender.TrainerService.Jobs;
 using Recommender.Training.Mf;
 using Proto = Recommender.Contracts.V1;
 

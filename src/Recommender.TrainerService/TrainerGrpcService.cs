@@ -1,28 +1,33 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Recommender.Contracts.V1;
-using Recommender.TrainerService.Jobs;
-using Recommender.TrainerService.Versions;
+using Recommender.Hosting;
+using Recommender.Jobs;
+using Recommender.Jobs.Versions;
 
 namespace Recommender.TrainerService;
 
-/// <summary>The TrainerService contract over the job system and the version catalog. Mapping only.</summary>
-internal sealed class TrainerGrpcService(TrainingJobManager jobs, ModelVersionCatalog versions, BearerTokenAuthenticator authenticator)
+/// <summary>
+/// The TrainerService contract over the job system and the version catalog, both taken through
+/// their interfaces from DI (a test or another host can put a different job system behind the same
+/// contract). Mapping only.
+/// </summary>
+internal sealed class TrainerGrpcService(ITrainingJobs jobs, IModelVersionCatalog versions, BearerTokenAuthenticator authenticator, DomainErrors errors)
     : Contracts.V1.TrainerService.TrainerServiceBase
 {
     public override Task<StartTrainingResponse> StartTraining(StartTrainingRequest request, ServerCallContext context)
     {
         authenticator.Authorize(context);
-        return DomainErrors.Translate(() =>
+        return errors.Translate(() =>
             Task.FromResult(new StartTrainingResponse { Job = jobs.Submit(request.ToDomain()).ToContract() }));
     }
 
     public override Task WatchTraining(WatchTrainingRequest request, IServerStreamWriter<WatchTrainingResponse> responseStream, ServerCallContext context) =>
-        DomainErrors.Translate(async () =>
+        errors.Translate(async () =>
         {
-            var job = jobs.Find(request.JobId);
-            var modelName = job.Snapshot.Request.ModelName;
-            await foreach (var e in job.WatchAsync(context.CancellationToken).ConfigureAwait(false))
+            var job = jobs.Get(request.JobId);
+            var modelName = job.Request.ModelName;
+            await foreach (var e in jobs.Watch(job.Id, context.CancellationToken).ConfigureAwait(false))
             {
                 var published = e.Kind == JobEventKind.Published && e.Version is { } version ? versions.TryFind(modelName, version) : null;
                 await responseStream.WriteAsync(e.ToContract(job.Id, modelName, published), context.CancellationToken).ConfigureAwait(false);
@@ -30,10 +35,10 @@ internal sealed class TrainerGrpcService(TrainingJobManager jobs, ModelVersionCa
         });
 
     public override Task<GetTrainingJobResponse> GetTrainingJob(GetTrainingJobRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(() => Task.FromResult(new GetTrainingJobResponse { Job = jobs.Get(request.JobId).ToContract() }));
+        errors.Translate(() => Task.FromResult(new GetTrainingJobResponse { Job = jobs.Get(request.JobId).ToContract() }));
 
     public override Task<ListTrainingJobsResponse> ListTrainingJobs(ListTrainingJobsRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(() =>
+        errors.Translate(() =>
         {
             var response = new ListTrainingJobsResponse();
             response.Jobs.AddRange(jobs.List(request.Limit).Select(ContractMapping.ToContract));
@@ -43,11 +48,11 @@ internal sealed class TrainerGrpcService(TrainingJobManager jobs, ModelVersionCa
     public override Task<CancelTrainingResponse> CancelTraining(CancelTrainingRequest request, ServerCallContext context)
     {
         authenticator.Authorize(context);
-        return DomainErrors.Translate(() => Task.FromResult(new CancelTrainingResponse { Job = jobs.Cancel(request.JobId).ToContract() }));
+        return errors.Translate(() => Task.FromResult(new CancelTrainingResponse { Job = jobs.Cancel(request.JobId).ToContract() }));
     }
 
     public override Task<ListModelVersionsResponse> ListModelVersions(ListModelVersionsRequest request, ServerCallContext context) =>
-        DomainErrors.Translate(() =>
+        errors.Translate(() =>
         {
             var response = new ListModelVersionsResponse();
             response.Versions.AddRange(versions.List(request.ModelName).Select(ContractMapping.ToContract));
@@ -56,7 +61,7 @@ internal sealed class TrainerGrpcService(TrainingJobManager jobs, ModelVersionCa
 
     public override Task DownloadModelVersion(DownloadModelVersionRequest request, IServerStreamWriter<DownloadModelVersionResponse> responseStream,
         ServerCallContext context) =>
-        DomainErrors.Translate(async () =>
+        errors.Translate(async () =>
         {
             var manifest = versions.Find(request.ModelName, request.Version);
             await responseStream.WriteAsync(new DownloadModelVersionResponse { Manifest = manifest.ToContract() }, context.CancellationToken).ConfigureAwait(false);

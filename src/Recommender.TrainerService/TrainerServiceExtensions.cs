@@ -1,29 +1,30 @@
 using Microsoft.Extensions.Options;
+using Recommender.Hosting;
+using Recommender.Jobs;
 using Recommender.Models.Repository;
-using Recommender.TrainerService.Jobs;
-using Recommender.TrainerService.Versions;
 
 namespace Recommender.TrainerService;
 
-/// <summary>Registers the job system, the version catalog and the trainer's configuration.</summary>
+/// <summary>Wires the job system (Recommender.Jobs), the one model repository and the trainer's configuration.</summary>
 internal static class TrainerServiceExtensions
 {
     public static void AddTrainerServices(this WebApplicationBuilder builder)
     {
+        var section = builder.Configuration.GetSection(TrainerOptions.Section);
         builder.Services.AddOptions<TrainerOptions>()
-            .Bind(builder.Configuration.GetSection(TrainerOptions.Section))
+            .Bind(section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        // One section for the operator: the job system's settings sit beside the host's own.
+        builder.Services.AddOptions<JobOptions>()
+            .Bind(section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new ModelRepository(
-            sp.GetRequiredService<IOptions<TrainerOptions>>().Value.RepositoryPath, sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton(sp => new JobStore(
-            sp.GetRequiredService<IOptions<TrainerOptions>>().Value.ResolvedJobsPath, sp.GetRequiredService<ILogger<JobStore>>()));
-        builder.Services.AddSingleton<DatasetResolver>();
-        builder.Services.AddSingleton<JobRequestValidator>();
-        builder.Services.AddSingleton<TrainingJobManager>();
-        builder.Services.AddSingleton<ModelVersionCatalog>();
+            sp.GetRequiredService<IOptions<JobOptions>>().Value.RepositoryPath, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddTrainingJobs();
         builder.Services.AddSingleton<BearerTokenAuthenticator>();
-        builder.Services.AddHostedService<TrainingJobRunner>();
+        builder.Services.AddSingleton<IExceptionStatusMap, TrainerErrorMap>();
     }
 }

@@ -108,4 +108,25 @@ public sealed class TrainerClientTests
 
         Assert.Contains(nameof(RecommenderClientOptions.TrainerAddress), error.Message, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = TestTimeoutMs)]
+    public async Task A_trainer_only_connection_streams_a_version_download_and_has_no_inference_client()
+    {
+        var service = new RecordingTrainerService { FailFirst = 1 };
+        await using var server = await LoopbackGrpcServer.StartAsync(service);
+        await using var connection = RecommenderConnection.Create(o => o.TrainerAddress = server.Address);
+
+        var parts = await connection.Trainer.DownloadModelVersionAsync("m", 4).ToListAsync();
+
+        Assert.Equal(
+            [DownloadModelVersionResponse.PartOneofCase.Manifest, DownloadModelVersionResponse.PartOneofCase.Chunk, DownloadModelVersionResponse.PartOneofCase.Chunk],
+            parts.Select(p => p.PartCase));
+        Assert.Equal(("m", 4L), (parts[0].Manifest.Name, parts[0].Manifest.Version));
+        Assert.Equal("hello", string.Concat(parts.Skip(1).Select(p => p.Chunk.Data.ToStringUtf8())));
+        // A read: the scripted UNAVAILABLE before the first message was retried, without the token.
+        Assert.Equal(2, service.AttemptsOf("DownloadModelVersion"));
+        Assert.All(service.Calls, c => Assert.Null(c.Authorization));
+        var noInference = Assert.Throws<InvalidOperationException>(() => connection.Inference);
+        Assert.Contains(nameof(RecommenderClientOptions.Address), noInference.Message, StringComparison.Ordinal);
+    }
 }

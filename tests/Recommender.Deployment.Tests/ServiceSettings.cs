@@ -134,16 +134,45 @@ internal static class ServiceSettings
         return options;
     }
 
+    /// <summary>
+    /// Binds one section that several options classes share (as the host binds each of them to it):
+    /// a key is unknown when no class has its property; each class then binds, converts and
+    /// validates the keys that are its own.
+    /// </summary>
+    private static object[] BindShared(Type[] types, Dictionary<string, string?> data, string section, ICollection<string> problems, string where)
+    {
+        var prefix = section + ":";
+        string Property(string key) => key[prefix.Length..].Split(':')[0];
+        bool Has(Type type, string property) => type.GetProperty(property, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is not null;
+        var keys = data.Keys.Where(k => k.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)).ToList();
+        foreach (var key in keys.Where(k => !types.Any(t => Has(t, Property(k)))))
+        {
+            problems.Add($"{where}: {key.Replace(":", "__", StringComparison.Ordinal)} is not a setting of the service " +
+                $"(no property {Property(key)} in {string.Join(" or ", types.Select(t => t.FullName))})");
+        }
+
+        return [.. types.Select(type =>
+        {
+            var own = data.Where(kv => !kv.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || Has(type, Property(kv.Key)))
+                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
+            return BindSection(type, own, section, problems, where);
+        })];
+    }
+
 #if HAS_TRAINER_SERVICE
-    /// <summary>The trainer's options class, found by name so that a rename fails this test, not the build.</summary>
-    public const string TrainerOptionsType = "Recommender.TrainerService.TrainerOptions, Recommender.TrainerService";
+    /// <summary>The classes bound to the trainer's section "Trainer": the host's own settings and the job system's.</summary>
+    public static readonly string[] TrainerOptionsTypes =
+    [
+        "Recommender.TrainerService.TrainerOptions, Recommender.TrainerService",
+        "Recommender.Jobs.JobOptions, Recommender.Jobs",
+    ];
 
     private static TrainerView BindTrainer(Dictionary<string, string?> data, ICollection<string> problems, string where)
     {
-        var type = Type.GetType(TrainerOptionsType)
-            ?? throw new InvalidOperationException($"{TrainerOptionsType} not found: the trainer host is in src/ but its options class has another name; update ServiceSettings.TrainerOptionsType.");
-        var options = BindSection(type, data, "Trainer", problems, where);
-        string? Get(string name) => type.GetProperty(name)?.GetValue(options)?.ToString();
+        var types = TrainerOptionsTypes.Select(name => Type.GetType(name)
+            ?? throw new InvalidOperationException($"{name} not found: update ServiceSettings.TrainerOptionsTypes.")).ToArray();
+        var bound = BindShared(types, data, "Trainer", problems, where);
+        string? Get(string name) => bound.Select(o => o.GetType().GetProperty(name)?.GetValue(o)?.ToString()).FirstOrDefault(v => v is not null);
         return new TrainerView(Get("RepositoryPath"), Get("DataRoot"), Get("JobsPath"));
     }
 #else

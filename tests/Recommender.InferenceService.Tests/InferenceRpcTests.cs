@@ -72,7 +72,7 @@ public sealed class InferenceRpcTests(ServedRepositoryFixture fixture) : IClassF
 
         var response = await _client.PredictRatingsAsync(request);
 
-        var torch = NeuralTrainer.PredictWithTorch(fixture.Version1.Neural!.Weights, users, items);
+        var torch = NeuralTrainer.PredictWithTorch(fixture.Version1.Model<NeuralTrainedModel>()!.Result.Weights, users, items);
         for (var i = 0; i < users.Length; i++)
         {
             Assert.Equal(Math.Clamp(torch[i], 1f, 5f), response.Ratings[i], 4);

@@ -1,7 +1,10 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Recommender.Contracts.V1;
+using Recommender.Jobs;
 using Recommender.Models.Repository;
-using Recommender.TrainerService.Jobs;
 
 namespace Recommender.TrainerService.Tests;
 
@@ -46,9 +49,9 @@ public sealed class RecoveryTests
             {
                 var job = (await server.Client.GetTrainingJobAsync(new GetTrainingJobRequest { JobId = id })).Job;
                 Assert.Equal(Contracts.V1.JobState.Failed, job.State);
-                Assert.Equal(TrainingJobManager.InterruptedReason, job.Error);
+                Assert.Equal(JobRecovery.InterruptedReason, job.Error);
                 var events = await server.WatchToEndAsync(id, TimeSpan.FromSeconds(10));
-                Assert.Equal(TrainingJobManager.InterruptedReason, events[^1].Failed.Reason);
+                Assert.Equal(JobRecovery.InterruptedReason, events[^1].Failed.Reason);
             }
 
             var reconciled = (await server.Client.GetTrainingJobAsync(new GetTrainingJobRequest { JobId = "deadafterpublish" })).Job;
@@ -57,6 +60,39 @@ public sealed class RecoveryTests
 
             Assert.False(Directory.Exists(staging));
             Assert.Equal(4, (await server.Client.ListTrainingJobsAsync(new ListTrainingJobsRequest())).Jobs.Count);
+        }
+    }
+
+    [Fact]
+    public async Task Recovery_runs_when_the_host_starts_not_when_the_job_manager_is_resolved()
+    {
+        using var temp = new TempFolder();
+        var models = temp.Sub("models");
+        var jobs = Path.Combine(models, ".jobs");
+        var store = new JobStore(jobs, NullLogger<JobStore>.Instance);
+        var request = new JobRequest("m", new DatasetReference("x", null, null), "", null, null);
+        var then = DateTimeOffset.UtcNow.AddMinutes(-5);
+        store.Save(new JobRecord("deadrunning", Jobs.JobState.Running, request, then, then, null, null, null,
+            [new JobEvent(JobEventKind.Queued, then), new JobEvent(JobEventKind.Started, then)]));
+        var record = Path.Combine(jobs, "deadrunning.json");
+        var before = await File.ReadAllTextAsync(record);
+
+        var settings = TrainerServer.Settings(models, temp.Sub("data"));
+        await using var app = TrainerServiceHost.Build([], b => b.Configuration.AddInMemoryCollection(settings));
+        _ = app.Services.GetRequiredService<TrainingJobManager>();
+        Assert.Equal(before, await File.ReadAllTextAsync(record));
+
+        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            var failed = store.LoadAll().Single(r => r.Id == "deadrunning");
+            Assert.Equal(Jobs.JobState.Failed, failed.State);
+            Assert.Equal(JobRecovery.InterruptedReason, failed.Error);
+            Assert.Equal(Jobs.JobState.Failed, app.Services.GetRequiredService<TrainingJobManager>().Get("deadrunning").State);
+        }
+        finally
+        {
+            await app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
     }
 
@@ -112,7 +148,7 @@ public sealed class RecoveryTests
         if (visible.Count == 0)
         {
             Assert.Equal(Contracts.V1.JobState.Failed, job.State);
-            Assert.Equal(TrainingJobManager.InterruptedReason, job.Error);
+            Assert.Equal(JobRecovery.InterruptedReason, job.Error);
         }
         else
         {

@@ -74,8 +74,8 @@ public sealed class OnnxParityTests
             var items = users.Select(u => (u * 13) % bundle.Items.Count).ToArray();
 
             var neural = Run(File.ReadAllBytes(bundle.ModelPath(ModelEntry.NeuralKind)!), users, items);
-            var torch = NeuralTrainer.PredictWithTorch(outcome.Neural!.Weights, users, items);
-            var mf = Run(File.ReadAllBytes(bundle.PathOf(TrainingPipeline.MfOnnxFile)), users, items);
+            var torch = NeuralTrainer.PredictWithTorch(outcome.Model<NeuralTrainedModel>()!.Result.Weights, users, items);
+            var mf = Run(File.ReadAllBytes(bundle.PathOf(MfTrainedModel.PairOnnxFile)), users, items);
             for (var i = 0; i < users.Length; i++)
             {
                 Assert.True(Math.Abs(neural[i] - torch[i]) <= 1e-5, $"neural pair {i}: {neural[i]} vs {torch[i]}");

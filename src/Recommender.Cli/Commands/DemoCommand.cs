@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Recommender.Contracts.V1;
@@ -157,8 +156,7 @@ internal static class DemoCommand
     /// <summary>Queues a job with the default models on the trainer and follows it to its published version.</summary>
     private static async Task<ModelVersion> TrainThroughServiceAsync(string address, string token, string folder, CancellationToken cancellationToken)
     {
-        using var channel = GrpcChannel.ForAddress(address);
-        var trainer = new Contracts.V1.TrainerService.TrainerServiceClient(channel);
+        await using var connection = TrainerClientFlags.Connect(new Uri(address), token);
         var request = new StartTrainingRequest
         {
             ModelName = "movielens",
@@ -167,10 +165,8 @@ internal static class DemoCommand
             Mf = new MfParameters { Variant = MfVariant.Biased },
             Neural = new NeuralParameters(),
         };
-        var headers = new Grpc.Core.Metadata { { "authorization", $"Bearer {token}" } };
-        var job = (await trainer.StartTrainingAsync(request, headers, cancellationToken: cancellationToken)).Job;
-        using var watch = trainer.WatchTraining(new WatchTrainingRequest { JobId = job.JobId }, cancellationToken: cancellationToken);
-        await foreach (var e in watch.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var job = await connection.Trainer.StartTrainingAsync(request, cancellationToken).ConfigureAwait(false);
+        await foreach (var e in connection.Trainer.WatchTrainingAsync(job.JobId, cancellationToken).ConfigureAwait(false))
         {
             Console.WriteLine($"      {TrainingEventPrinter.Describe(e)}");
             switch (e.EventCase)

@@ -28,9 +28,8 @@ internal static class EvaluateCommand
             try
             {
                 var kind = flags.ServedKind(parse);
-                IPairScorer scorer = kind == ServedKind.Neural
-                    ? model.NeuralScorer ?? throw new ArgumentException($"Version {model.Version} has no neural model.")
-                    : model.Mf ?? throw new ArgumentException($"Version {model.Version} has no MF model.");
+                var scorer = model.Kind(kind)?.Ratings
+                    ?? throw new ArgumentException($"Version {model.Version} has no {kind.ToString().ToLowerInvariant()} model that predicts ratings.");
                 var dataset = DatasetLoader.Load(parse.GetValue(data)!, cancellationToken);
                 var parts = DatasetSplitter.Split(dataset, SplitSpec.Parse(parse.GetValue(split)!), parse.GetValue(seed), cancellationToken);
                 var set = TrainingSet.Build(parts, model.Ids.Users, model.Ids.Items);

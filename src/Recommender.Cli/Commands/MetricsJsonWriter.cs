@@ -17,41 +17,17 @@ internal static class MetricsJsonWriter
             ["dataset"] = m.Dataset.Name,
             ["metrics"] = new JsonObject(m.Metrics.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(double.IsFinite(kv.Value) ? kv.Value : (double?)null)))),
             ["hyperParameters"] = new JsonObject(m.HyperParameters.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
-            ["timings"] = new JsonObject
-            {
-                ["prepareSeconds"] = outcome.PrepareTime.TotalSeconds,
-                ["mfTrainSeconds"] = outcome.Mf?.Elapsed.TotalSeconds,
-                ["mfUpdates"] = outcome.Mf?.Updates,
-                ["neuralTrainSeconds"] = outcome.Neural?.Elapsed.TotalSeconds,
-                ["exportSeconds"] = outcome.ExportTime.TotalSeconds,
-                ["totalSeconds"] = outcome.TotalTime.TotalSeconds,
-            },
         };
-        if (outcome.Mf is { } mf)
+        var timings = new JsonObject { ["prepareSeconds"] = outcome.PrepareTime.TotalSeconds };
+        foreach (var model in outcome.Models)
         {
-            json["mfEpochs"] = new JsonArray([.. mf.Epochs.Select(e => (JsonNode)new JsonObject
-            {
-                ["epoch"] = e.Epoch,
-                ["trainMse"] = e.TrainMse,
-                ["validationRmse"] = e.ValidationRmse,
-                ["validationMae"] = e.ValidationMae,
-                ["seconds"] = e.Seconds,
-                ["updatesPerSecond"] = e.UpdatesPerSecond,
-            })]);
+            model.AddTimings(timings);
+            json[$"{model.Kind}Epochs"] = model.EpochsJson();
         }
 
-        if (outcome.Neural is { } neural)
-        {
-            json["neuralEpochs"] = new JsonArray([.. neural.Epochs.Select(e => (JsonNode)new JsonObject
-            {
-                ["epoch"] = e.Epoch,
-                ["trainMse"] = e.TrainMse,
-                ["validationRmse"] = e.ValidationRmse,
-                ["validationMae"] = e.ValidationMae,
-                ["seconds"] = e.Duration.TotalSeconds,
-            })]);
-        }
-
+        timings["exportSeconds"] = outcome.ExportTime.TotalSeconds;
+        timings["totalSeconds"] = outcome.TotalTime.TotalSeconds;
+        json["timings"] = timings;
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
         {

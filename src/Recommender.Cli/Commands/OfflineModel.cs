@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Recommender.Models.Repository;
 using Recommender.Serving;
 
 namespace Recommender.Cli.Commands;
@@ -16,7 +17,7 @@ internal static class OfflineModel
         options.Batching.Enabled = false;
         var wrapped = Options.Create(options);
         var sessions = new OnnxSessionFactory(ExecutionProviderPreference.Cpu, 0, Environment.ProcessorCount, NullLogger<OnnxSessionFactory>.Instance);
-        var loader = new ServableModelLoader(sessions, wrapped, new ServingMetrics(), TimeProvider.System);
+        var loader = new ServableModelLoader(new ModelRepository(repository, TimeProvider.System), sessions, wrapped, new ServingMetrics());
         var modelName = name ?? SingleModelName(loader);
         var target = version > 0 ? version : loader.Repository.LatestVersion(modelName)
             ?? throw new DirectoryNotFoundException($"No version of model '{modelName}' in {repository}.");

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Recommender.Contracts.V1;
-using TrainerClient = Recommender.Contracts.V1.TrainerService.TrainerServiceClient;
 
 namespace Recommender.Cli.Commands;
 
@@ -16,8 +15,8 @@ internal static class TrainerClientCommands
         flags.AddTo(command, withToken: false);
         command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(async () =>
         {
-            using var channel = flags.Channel(parse);
-            return await TrainingEventPrinter.FollowAsync(new TrainerClient(channel), parse.GetValue(job)!, cancellationToken).ConfigureAwait(false);
+            await using var connection = flags.Connect(parse);
+            return await TrainingEventPrinter.FollowAsync(connection.Trainer, parse.GetValue(job)!, cancellationToken).ConfigureAwait(false);
         }));
         return command;
     }
@@ -30,11 +29,9 @@ internal static class TrainerClientCommands
         flags.AddTo(command, withToken: true);
         command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(async () =>
         {
-            using var channel = flags.Channel(parse);
-            var client = new TrainerClient(channel);
-            var response = await client.CancelTrainingAsync(new CancelTrainingRequest { JobId = parse.GetValue(job)! }, flags.Headers(parse),
-                cancellationToken: cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"{response.Job.JobId}: {State(response.Job.State)}");
+            await using var connection = flags.Connect(parse);
+            var cancelled = await connection.Trainer.CancelTrainingAsync(parse.GetValue(job)!, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"{cancelled.JobId}: {State(cancelled.State)}");
             return 0;
         }));
         return command;
@@ -48,11 +45,9 @@ internal static class TrainerClientCommands
         flags.AddTo(command, withToken: false);
         command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(async () =>
         {
-            using var channel = flags.Channel(parse);
-            var client = new TrainerClient(channel);
-            var response = await client.ListTrainingJobsAsync(new ListTrainingJobsRequest { Limit = parse.GetValue(limit) },
-                cancellationToken: cancellationToken).ConfigureAwait(false);
-            foreach (var j in response.Jobs)
+            await using var connection = flags.Connect(parse);
+            var jobs = await connection.Trainer.ListTrainingJobsAsync(parse.GetValue(limit), cancellationToken).ConfigureAwait(false);
+            foreach (var j in jobs)
             {
                 var version = j.PublishedVersion > 0 ? string.Create(CultureInfo.InvariantCulture, $" v{j.PublishedVersion}") : "";
                 var error = j.Error.Length > 0 ? $" ({j.Error})" : "";
@@ -72,11 +67,9 @@ internal static class TrainerClientCommands
         flags.AddTo(command, withToken: false);
         command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(async () =>
         {
-            using var channel = flags.Channel(parse);
-            var client = new TrainerClient(channel);
-            var response = await client.ListModelVersionsAsync(new ListModelVersionsRequest { ModelName = parse.GetValue(name) ?? "" },
-                cancellationToken: cancellationToken).ConfigureAwait(false);
-            foreach (var v in response.Versions)
+            await using var connection = flags.Connect(parse);
+            var versions = await connection.Trainer.ListModelVersionsAsync(parse.GetValue(name), cancellationToken).ConfigureAwait(false);
+            foreach (var v in versions)
             {
                 Console.WriteLine($"{v.CreatedAt.ToDateTime():yyyy-MM-dd HH:mm:ss}  {TrainingEventPrinter.Published(v)["published ".Length..]}");
             }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Recommender.Contracts.V1;
-using TrainerClient = Recommender.Contracts.V1.TrainerService.TrainerServiceClient;
 
 namespace Recommender.Cli.Commands;
 
@@ -112,12 +111,11 @@ internal static class TrainerStartCommand
                 }
             }
 
-            using var channel = flags.Channel(parse);
-            var client = new TrainerClient(channel);
-            var response = await client.StartTrainingAsync(request, flags.Headers(parse), cancellationToken: cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"job {response.Job.JobId} queued");
+            await using var connection = flags.Connect(parse);
+            var job = await connection.Trainer.StartTrainingAsync(request, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"job {job.JobId} queued");
             return parse.GetValue(watch)
-                ? await TrainingEventPrinter.FollowAsync(client, response.Job.JobId, cancellationToken).ConfigureAwait(false)
+                ? await TrainingEventPrinter.FollowAsync(connection.Trainer, job.JobId, cancellationToken).ConfigureAwait(false)
                 : 0;
         }));
         return command;

@@ -1,18 +1,16 @@
 using System.Globalization;
-using Grpc.Core;
+using Recommender.Client;
 using Recommender.Contracts.V1;
-using TrainerClient = Recommender.Contracts.V1.TrainerService.TrainerServiceClient;
 
 namespace Recommender.Cli.Commands;
 
 /// <summary>Prints a job's events as they stream, one line each; the exit code says how the job ended.</summary>
 internal static class TrainingEventPrinter
 {
-    public static async Task<int> FollowAsync(TrainerClient client, string jobId, CancellationToken cancellationToken)
+    public static async Task<int> FollowAsync(ITrainerClient client, string jobId, CancellationToken cancellationToken)
     {
-        using var call = client.WatchTraining(new WatchTrainingRequest { JobId = jobId }, cancellationToken: cancellationToken);
         var exit = 1;
-        await foreach (var e in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var e in client.WatchTrainingAsync(jobId, cancellationToken).ConfigureAwait(false))
         {
             Console.WriteLine($"{e.At.ToDateTime():HH:mm:ss} {Describe(e)}");
             exit = e.EventCase == WatchTrainingResponse.EventOneofCase.Published ? 0 : exit;

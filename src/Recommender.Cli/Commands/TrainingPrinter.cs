@@ -28,27 +28,25 @@ internal sealed class TrainingPrinter(TextWriter output) : IProgress<TrainingEve
     {
         var m = outcome.Manifest;
         output.WriteLine(Invariant($"published {m.ModelName} version {m.Version} -> {path}"));
-        Describe("mf", outcome.MfEvaluation, outcome.Mf?.Elapsed);
-        Describe("neural", outcome.NeuralEvaluation, outcome.Neural?.Elapsed);
+        foreach (var model in outcome.Models)
+        {
+            Describe(model.Kind, model.Evaluation, model.Elapsed);
+        }
+
         output.WriteLine(Invariant($"time      prepare {outcome.PrepareTime.TotalSeconds:F2}s, export {outcome.ExportTime.TotalSeconds:F2}s, total {outcome.TotalTime.TotalSeconds:F2}s"));
     }
 
-    private void Describe(string model, EvaluationReport? report, TimeSpan? trainTime)
+    private void Describe(string model, EvaluationReport? report, TimeSpan trainTime)
     {
-        if (trainTime is null)
-        {
-            return;
-        }
-
         if (report is null)
         {
-            output.WriteLine(Invariant($"{model,-9} trained in {trainTime.Value.TotalSeconds:F2}s (no held-out split)"));
+            output.WriteLine(Invariant($"{model,-9} trained in {trainTime.TotalSeconds:F2}s (no held-out split)"));
             return;
         }
 
         var r = report.Ranking;
         output.WriteLine(Invariant(
-            $"{model,-9} held-out RMSE {report.Rmse:F4}  MAE {report.Mae:F4}  P@{r.K} {r.PrecisionAtK:F4}  R@{r.K} {r.RecallAtK:F4}  NDCG@{r.K} {r.NdcgAtK:F4}  MAP@{r.K} {r.MapAtK:F4}  coverage {r.CatalogCoverage:P1}  ({report.TestRatings:N0} test ratings, {report.ColdRatings:N0} cold; trained in {trainTime.Value.TotalSeconds:F2}s)"));
+            $"{model,-9} held-out RMSE {report.Rmse:F4}  MAE {report.Mae:F4}  P@{r.K} {r.PrecisionAtK:F4}  R@{r.K} {r.RecallAtK:F4}  NDCG@{r.K} {r.NdcgAtK:F4}  MAP@{r.K} {r.MapAtK:F4}  coverage {r.CatalogCoverage:P1}  ({report.TestRatings:N0} test ratings, {report.ColdRatings:N0} cold; trained in {trainTime.TotalSeconds:F2}s)"));
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -1,7 +1,6 @@
 using Grpc.Core;
-using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
-using Recommender.Contracts.V1;
+using Recommender.Client;
 using Recommender.Models;
 using Recommender.Models.Repository;
 using Recommender.Serving;
@@ -14,15 +13,20 @@ namespace Recommender.InferenceService.Pull;
 /// contiguous for the local copy to carry the trainer's numbers). The <see cref="ModelWatcher"/>
 /// then loads a committed version as it would one written by a trainer on a shared volume. A failed
 /// pull is logged and retried at the next interval; what the service already serves is untouched.
+/// The trainer is called through the typed <see cref="ITrainerClient"/> (deadlines, retries of its
+/// reads); the versions go into the host's one <see cref="ModelRepository"/>.
 /// </summary>
 internal sealed partial class ModelVersionPuller(
     IOptions<PullOptions> pullOptions,
     IOptions<InferenceOptions> inferenceOptions,
+    ModelRepository repository,
     TimeProvider time,
     ILogger<ModelVersionPuller> logger) : BackgroundService
 {
+    /// <summary>Deadline of the version listing.</summary>
+    private static readonly TimeSpan ListDeadline = TimeSpan.FromMinutes(1);
+
     private readonly PullOptions _options = pullOptions.Value;
-    private readonly ModelRepository _repository = new(inferenceOptions.Value.RepositoryPath, time);
     private readonly IList<string> _names = inferenceOptions.Value.ModelNames;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -32,12 +36,16 @@ internal sealed partial class ModelVersionPuller(
             return;
         }
 
-        using var channel = GrpcChannel.ForAddress(_options.TrainerAddress!, new GrpcChannelOptions
+        // A private container for the client: the host's own stays free of client registrations, and
+        // an inference service that does not pull validates no client settings.
+        await using var connection = RecommenderConnection.Create(o =>
         {
-            MaxReceiveMessageSize = _options.MaxReceiveMessageBytes,
+            o.TrainerAddress = new Uri(_options.TrainerAddress!);
+            o.MaxReceiveMessageBytes = _options.MaxReceiveMessageBytes;
+            o.DefaultDeadline = ListDeadline;
         });
-        var client = new Contracts.V1.TrainerService.TrainerServiceClient(channel);
-        var downloader = new VersionDownloader(_repository);
+        var client = connection.Trainer;
+        var downloader = new VersionDownloader(repository);
         LogEnabled(logger, _options.TrainerAddress!, _options.Interval);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -46,7 +54,7 @@ internal sealed partial class ModelVersionPuller(
                 await PullOnceAsync(client, downloader, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is RpcException or IOException or PullException or ArtifactFormatException or InvalidOperationException
-                or ArgumentException && !stoppingToken.IsCancellationRequested)
+                or ArgumentException or OperationCanceledException && !stoppingToken.IsCancellationRequested)
             {
                 LogPullFailed(logger, ex, _options.TrainerAddress!, ex.Message);
             }
@@ -62,22 +70,23 @@ internal sealed partial class ModelVersionPuller(
         }
     }
 
-    private async Task PullOnceAsync(Contracts.V1.TrainerService.TrainerServiceClient client, VersionDownloader downloader, CancellationToken cancellationToken)
+    private async Task PullOnceAsync(ITrainerClient client, VersionDownloader downloader, CancellationToken cancellationToken)
     {
-        var listed = await client.ListModelVersionsAsync(new ListModelVersionsRequest(),
-            deadline: DateTime.UtcNow.AddMinutes(1), cancellationToken: cancellationToken).ConfigureAwait(false);
-        foreach (var group in listed.Versions.GroupBy(v => v.Name, StringComparer.Ordinal))
+        var listed = await client.ListModelVersionsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (var group in listed.GroupBy(v => v.Name, StringComparer.Ordinal))
         {
             if ((_names.Count > 0 && !_names.Contains(group.Key)) || !ModelNames.IsValid(group.Key))
             {
                 continue;
             }
 
-            var local = _repository.LatestVersion(group.Key) ?? 0;
+            var local = repository.LatestVersion(group.Key) ?? 0;
             foreach (var version in group.Select(v => v.Version).Where(v => v > local).Order())
             {
-                var deadline = DateTime.UtcNow.Add(_options.DownloadTimeout);
-                var manifest = await downloader.DownloadAsync(client, group.Key, version, deadline, cancellationToken).ConfigureAwait(false);
+                // Streams have no default deadline: this bounds one version's download.
+                using var timeout = new CancellationTokenSource(_options.DownloadTimeout, time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+                var manifest = await downloader.DownloadAsync(client, group.Key, version, linked.Token).ConfigureAwait(false);
                 LogPulled(logger, manifest.ModelName, manifest.Version, manifest.Files.Sum(f => f.Size));
             }
         }

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Grpc.Core;
+using Recommender.Client;
 using Recommender.Contracts.V1;
 using Recommender.Models;
 using Recommender.Models.Repository;
@@ -15,8 +15,7 @@ namespace Recommender.InferenceService.Pull;
 /// </summary>
 internal sealed class VersionDownloader(ModelRepository repository)
 {
-    public async Task<Manifest> DownloadAsync(Contracts.V1.TrainerService.TrainerServiceClient client, string modelName, long version,
-        DateTime deadline, CancellationToken cancellationToken)
+    public async Task<Manifest> DownloadAsync(ITrainerClient client, string modelName, long version, CancellationToken cancellationToken)
     {
         using var draft = repository.BeginPublish(modelName);
         if (draft.NextVersion != version)
@@ -24,47 +23,48 @@ internal sealed class VersionDownloader(ModelRepository repository)
             throw new PullException($"Cannot pull '{modelName}' version {version}: the local repository's next version is {draft.NextVersion}.");
         }
 
-        using var call = client.DownloadModelVersion(new DownloadModelVersionRequest { ModelName = modelName, Version = version },
-            deadline: deadline, cancellationToken: cancellationToken);
-        var stream = call.ResponseStream;
-        var described = await Next(stream, cancellationToken).ConfigureAwait(false);
-        if (described.PartCase != DownloadModelVersionResponse.PartOneofCase.Manifest
-            || described.Manifest.Name != modelName || described.Manifest.Version != version)
+        var stream = client.DownloadModelVersionAsync(modelName, version, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (stream.ConfigureAwait(false))
         {
-            throw new PullException($"The trainer did not start the download of '{modelName}' version {version} with its manifest.");
-        }
+            var described = await Next(stream).ConfigureAwait(false);
+            if (described.PartCase != DownloadModelVersionResponse.PartOneofCase.Manifest
+                || described.Manifest.Name != modelName || described.Manifest.Version != version)
+            {
+                throw new PullException($"The trainer did not start the download of '{modelName}' version {version} with its manifest.");
+            }
 
-        var json = await Next(stream, cancellationToken).ConfigureAwait(false);
-        if (json.PartCase != DownloadModelVersionResponse.PartOneofCase.ManifestJson)
-        {
-            throw new PullException("The trainer did not send manifest.json after the manifest.");
-        }
+            var json = await Next(stream).ConfigureAwait(false);
+            if (json.PartCase != DownloadModelVersionResponse.PartOneofCase.ManifestJson)
+            {
+                throw new PullException("The trainer did not send manifest.json after the manifest.");
+            }
 
-        var manifest = Manifest.Parse(json.ManifestJson.Span, $"{modelName}/{version}/manifest.json (from the trainer)");
-        var expected = described.Manifest.Files.ToDictionary(f => f.Path, StringComparer.Ordinal);
-        if (manifest.ModelName != modelName || manifest.Version != version || manifest.Files.Count != expected.Count
-            || manifest.Files.Any(f => !expected.TryGetValue(f.Name, out var e) || e.SizeBytes != f.Size || e.Sha256 != f.Sha256))
-        {
-            throw new PullException($"manifest.json of '{modelName}' version {version} disagrees with the streamed manifest.");
-        }
+            var manifest = Manifest.Parse(json.ManifestJson.Span, $"{modelName}/{version}/manifest.json (from the trainer)");
+            var expected = described.Manifest.Files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+            if (manifest.ModelName != modelName || manifest.Version != version || manifest.Files.Count != expected.Count
+                || manifest.Files.Any(f => !expected.TryGetValue(f.Name, out var e) || e.SizeBytes != f.Size || e.Sha256 != f.Sha256))
+            {
+                throw new PullException($"manifest.json of '{modelName}' version {version} disagrees with the streamed manifest.");
+            }
 
-        var received = await ReceiveFilesAsync(stream, draft, expected, cancellationToken).ConfigureAwait(false);
-        var missing = expected.Keys.Except(received, StringComparer.Ordinal).ToList();
-        if (missing.Count > 0)
-        {
-            throw new PullException($"The download of '{modelName}' version {version} ended without {string.Join(", ", missing)}.");
-        }
+            var received = await ReceiveFilesAsync(stream, draft, expected, cancellationToken).ConfigureAwait(false);
+            var missing = expected.Keys.Except(received, StringComparer.Ordinal).ToList();
+            if (missing.Count > 0)
+            {
+                throw new PullException($"The download of '{modelName}' version {version} ended without {string.Join(", ", missing)}.");
+            }
 
-        foreach (var model in manifest.Models)
-        {
-            draft.AddModel(model);
-        }
+            foreach (var model in manifest.Models)
+            {
+                draft.AddModel(model);
+            }
 
-        // Same number as the trainer's: ONNX files embed it, and operators compare versions across services.
-        return draft.Commit(manifest.Dataset, manifest.HyperParameters, manifest.Metrics, requiredVersion: version);
+            // Same number as the trainer's: ONNX files embed it, and operators compare versions across services.
+            return draft.Commit(manifest.Dataset, manifest.HyperParameters, manifest.Metrics, requiredVersion: version);
+        }
     }
 
-    private static async Task<HashSet<string>> ReceiveFilesAsync(IAsyncStreamReader<DownloadModelVersionResponse> stream, VersionDraft draft,
+    private static async Task<HashSet<string>> ReceiveFilesAsync(IAsyncEnumerator<DownloadModelVersionResponse> stream, VersionDraft draft,
         Dictionary<string, ModelFile> expected, CancellationToken cancellationToken)
     {
         var done = new HashSet<string>(StringComparer.Ordinal);
@@ -74,7 +74,7 @@ internal sealed class VersionDownloader(ModelRepository repository)
         long offset = 0;
         try
         {
-            while (await stream.MoveNext(cancellationToken).ConfigureAwait(false))
+            while (await stream.MoveNextAsync().ConfigureAwait(false))
             {
                 var message = stream.Current;
                 if (message.PartCase != DownloadModelVersionResponse.PartOneofCase.Chunk)
@@ -145,8 +145,8 @@ internal sealed class VersionDownloader(ModelRepository repository)
         }
     }
 
-    private static async Task<DownloadModelVersionResponse> Next(IAsyncStreamReader<DownloadModelVersionResponse> stream, CancellationToken cancellationToken) =>
-        await stream.MoveNext(cancellationToken).ConfigureAwait(false)
+    private static async Task<DownloadModelVersionResponse> Next(IAsyncEnumerator<DownloadModelVersionResponse> stream) =>
+        await stream.MoveNextAsync().ConfigureAwait(false)
             ? stream.Current
             : throw new PullException("The download ended before the manifest.");
 }

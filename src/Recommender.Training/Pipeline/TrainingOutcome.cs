@@ -1,17 +1,16 @@
-using Recommender.Data;
 using Recommender.Models.Repository;
-using Recommender.Training.Mf;
-using Recommender.Training.Neural;
 
 namespace Recommender.Training.Pipeline;
 
-/// <summary>A finished run: the published manifest, each model's training result and held-out evaluation, timings.</summary>
+/// <summary>A finished run: the published manifest, each kind's trained model with its held-out evaluation, timings.</summary>
 public sealed record TrainingOutcome(
     Manifest Manifest,
-    MfTrainingResult? Mf,
-    EvaluationReport? MfEvaluation,
-    NeuralTrainingResult? Neural,
-    EvaluationReport? NeuralEvaluation,
+    IReadOnlyList<TrainedModel> Models,
     TimeSpan PrepareTime,
     TimeSpan ExportTime,
-    TimeSpan TotalTime);
+    TimeSpan TotalTime)
+{
+    /// <summary>The trained model of one kind's type, or null when the run did not train it.</summary>
+    public T? Model<T>()
+        where T : TrainedModel => Models.OfType<T>().FirstOrDefault();
+}

@@ -71,6 +71,25 @@ internal sealed class RecordingTrainerService : TrainerService.TrainerServiceBas
         await responseStream.WriteAsync(new WatchTrainingResponse { JobId = request.JobId, At = at, Published = new JobPublished() }).ConfigureAwait(false);
     }
 
+    /// <summary>A manifest, then one file in two chunks.</summary>
+    public override async Task DownloadModelVersion(DownloadModelVersionRequest request, IServerStreamWriter<DownloadModelVersionResponse> responseStream,
+        ServerCallContext context)
+    {
+        Record(nameof(DownloadModelVersion), context);
+        await responseStream.WriteAsync(new DownloadModelVersionResponse
+        {
+            Manifest = new ModelVersion { Name = request.ModelName, Version = request.Version, Files = { new ModelFile { Path = "f.bin", SizeBytes = 5 } } },
+        }).ConfigureAwait(false);
+        await responseStream.WriteAsync(new DownloadModelVersionResponse
+        {
+            Chunk = new FileChunk { Path = "f.bin", Offset = 0, Data = Google.Protobuf.ByteString.CopyFromUtf8("hel") },
+        }).ConfigureAwait(false);
+        await responseStream.WriteAsync(new DownloadModelVersionResponse
+        {
+            Chunk = new FileChunk { Path = "f.bin", Offset = 3, Data = Google.Protobuf.ByteString.CopyFromUtf8("lo"), Last = true },
+        }).ConfigureAwait(false);
+    }
+
     private void Record(string method, ServerCallContext context)
     {
         Calls.Enqueue((method, context.RequestHeaders.GetValue("authorization")));

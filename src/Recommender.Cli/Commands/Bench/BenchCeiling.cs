@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Recommender.Models.Repository;
 using Recommender.Reporting;
 using Recommender.Serving;
 
@@ -30,7 +31,7 @@ internal sealed class BenchCeiling : IDisposable
             Batching = new BatchingOptions { Enabled = false },
         });
         var sessions = new OnnxSessionFactory(ExecutionProviderPreference.Cpu, 0, 1, NullLogger<OnnxSessionFactory>.Instance);
-        _model = new ServableModelLoader(sessions, options, _metrics, TimeProvider.System).Load(modelName, version);
+        _model = new ServableModelLoader(new ModelRepository(repositoryPath, TimeProvider.System), sessions, options, _metrics).Load(modelName, version);
         _registry.Install(_model);
         _engine = new RecommendationEngine(_registry, options);
         _ids = ids;
@@ -60,7 +61,12 @@ internal sealed class BenchCeiling : IDisposable
                 itemIds[i] = _model.Ids.Items.ExternalId((int)itemIndex[i]);
             }
 
-            IPairScorer scorer = kind == ServedKind.Mf ? _model.Mf! : _model.NeuralScorer!;
+            var scorer = _model.Kind(kind)?.Ratings;
+            if (scorer is null)
+            {
+                yield break;
+            }
+
             var scores = new float[n];
             yield return Measure(benchCase, "scorer", n, warmup, duration, maxCalls, () => scorer.Score(userIndex, itemIndex, scores), cancellationToken);
 

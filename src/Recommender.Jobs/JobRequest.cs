@@ -1,0 +1,29 @@
+using Recommender.Training.Mf;
+
+namespace Recommender.Jobs;
+
+/// <summary>
+/// What a client asked for, as it asked (zero means "the trainer's default"). Kept verbatim in the
+/// job record so GetTrainingJob can show it; <see cref="JobRequestValidator"/> turns it into
+/// bounded training options.
+/// </summary>
+public sealed record JobRequest(string ModelName, DatasetReference Dataset, string Split, MfSpec? Mf, NeuralSpec? Neural);
+
+/// <summary>Where the ratings come from: exactly one of the three is set.</summary>
+public sealed record DatasetReference(string? Folder, string? MovieLens, SyntheticSpec? Synthetic);
+
+public sealed record SyntheticSpec(int Users, int Items, long Ratings, long Seed);
+
+/// <summary>MF hyper-parameters; null variant is the biased one.</summary>
+public sealed record MfSpec(MfVariant? Variant, int Factors, int Epochs, float LearningRate, float Regularization, long Seed);
+
+public sealed record NeuralSpec(
+    int EmbeddingDim,
+    IReadOnlyList<int> HiddenSizes,
+    int Epochs,
+    int BatchSize,
+    float LearningRate,
+    float Dropout,
+    float WeightDecay,
+    long Seed,
+    int EarlyStoppingPatience);

@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Options;
+using Recommender.Data;
+using Recommender.Models.Repository;
+using Recommender.Training.Mf;
+using Recommender.Training.Neural;
+
+namespace Recommender.Jobs;
+
+/// <summary>
+/// Checks every field of a request against its meaning and the configured bounds, and fills the
+/// defaults (zero = default). Each failure names the field ("mf.factors: 100000 exceeds the limit
+/// of 1024") so a client can fix its request. Dataset paths are checked by <see cref="DatasetResolver"/>.
+/// </summary>
+public sealed class JobRequestValidator(IOptions<JobOptions> options, DatasetResolver datasets)
+{
+    public const string DefaultModelName = "movielens";
+    public const string DefaultSplit = "random:0.2";
+
+    private readonly JobOptions _options = options.Value;
+
+    public ValidatedJob Validate(JobRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var name = string.IsNullOrEmpty(request.ModelName) ? DefaultModelName : request.ModelName;
+        if (!ModelNames.IsValid(name))
+        {
+            throw new InvalidJobRequestException("model_name", $"'{name}' is invalid: use 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit.");
+        }
+
+        SplitSpec split;
+        try
+        {
+            split = SplitSpec.Parse(string.IsNullOrEmpty(request.Split) ? DefaultSplit : request.Split);
+        }
+        catch (FormatException ex)
+        {
+            throw new InvalidJobRequestException("split", ex.Message);
+        }
+
+        if (request.Mf is null && request.Neural is null)
+        {
+            throw new InvalidJobRequestException("mf", "nothing to train: set mf, neural or both.");
+        }
+
+        datasets.Check(request.Dataset);
+        return new ValidatedJob(name, split,
+            request.Mf is null ? null : Mf(request.Mf),
+            request.Neural is null ? null : Neural(request.Neural));
+    }
+
+    private MfTrainingOptions Mf(MfSpec spec)
+    {
+        var seedVariant = spec.Variant == MfVariant.Seed;
+        var defaults = seedVariant ? MfTrainingOptions.SeedDefaults : MfTrainingOptions.BiasedDefaults;
+        var factors = Bounded("mf.factors", spec.Factors, _options.MaxFactors, defaults.Factors);
+        var options = defaults with
+        {
+            Factors = factors,
+            // The notebook's rule ties the initial spread to k (std 1/k); keep it when only k changes.
+            InitStd = seedVariant ? 1f / factors : defaults.InitStd,
+            Epochs = Bounded("mf.epochs", spec.Epochs, _options.MaxEpochs, defaults.Epochs),
+            LearningRate = PositiveOrDefault("mf.learning_rate", spec.LearningRate, defaults.LearningRate),
+            Regularization = NonNegative("mf.regularization", spec.Regularization),
+            Seed = Seed("mf.seed", spec.Seed),
+        };
+        if (spec.Regularization == 0f)
+        {
+            options = options with { Regularization = defaults.Regularization };
+        }
+
+        Check("mf", options.Validate);
+        return options;
+    }
+
+    private NeuralTrainingOptions Neural(NeuralSpec spec)
+    {
+        var defaults = new NeuralTrainingOptions();
+        if (spec.HiddenSizes.Count > _options.MaxHiddenLayers)
+        {
+            throw new InvalidJobRequestException("neural.hidden_sizes", $"{spec.HiddenSizes.Count} layers exceed the limit of {_options.MaxHiddenLayers}.");
+        }
+
+        var hidden = new int[spec.HiddenSizes.Count];
+        for (var i = 0; i < hidden.Length; i++)
+        {
+            hidden[i] = Bounded($"neural.hidden_sizes[{i}]", spec.HiddenSizes[i], _options.MaxHiddenSize, 0);
+            if (hidden[i] == 0)
+            {
+                throw new InvalidJobRequestException($"neural.hidden_sizes[{i}]", "must be positive.");
+            }
+        }
+
+        if (spec.Dropout is < 0f or >= 1f || float.IsNaN(spec.Dropout))
+        {
+            throw new InvalidJobRequestException("neural.dropout", $"{spec.Dropout} is not in [0, 1).");
+        }
+
+        if (spec.EarlyStoppingPatience < 0)
+        {
+            throw new InvalidJobRequestException("neural.early_stopping_patience", $"{spec.EarlyStoppingPatience} is negative.");
+        }
+
+        var options = defaults with
+        {
+            EmbeddingDim = Bounded("neural.embedding_dim", spec.EmbeddingDim, _options.MaxEmbeddingDim, defaults.EmbeddingDim),
+            HiddenSizes = hidden.Length == 0 ? defaults.HiddenSizes : hidden,
+            Epochs = Bounded("neural.epochs", spec.Epochs, _options.MaxEpochs, defaults.Epochs),
+            BatchSize = Bounded("neural.batch_size", spec.BatchSize, _options.MaxBatchSize, defaults.BatchSize),
+            // The default stays a double (1e-3 exactly), not the float the contract carries.
+            LearningRate = spec.LearningRate == 0f ? defaults.LearningRate : PositiveOrDefault("neural.learning_rate", spec.LearningRate, 0f),
+            Dropout = spec.Dropout,
+            WeightDecay = NonNegative("neural.weight_decay", spec.WeightDecay),
+            Seed = spec.Seed == 0 ? defaults.Seed : Seed("neural.seed", spec.Seed),
+            EarlyStoppingPatience = spec.EarlyStoppingPatience == 0 ? null : Bounded("neural.early_stopping_patience", spec.EarlyStoppingPatience, _options.MaxEpochs, 0),
+        };
+        Check("neural", options.Validate);
+        return options;
+    }
+
+    /// <summary>0 takes the default; negative or above the limit is refused.</summary>
+    private static int Bounded(string field, int value, int limit, int fallback)
+    {
+        if (value < 0)
+        {
+            throw new InvalidJobRequestException(field, $"{value} is negative.");
+        }
+
+        if (value > limit)
+        {
+            throw new InvalidJobRequestException(field, $"{value} exceeds the limit of {limit}.");
+        }
+
+        return value == 0 ? fallback : value;
+    }
+
+    private static float PositiveOrDefault(string field, float value, float fallback)
+    {
+        if (!float.IsFinite(value) || value < 0f)
+        {
+            throw new InvalidJobRequestException(field, $"{value} is not a positive finite number.");
+        }
+
+        return value == 0f ? fallback : value;
+    }
+
+    private static float NonNegative(string field, float value) =>
+        float.IsFinite(value) && value >= 0f ? value : throw new InvalidJobRequestException(field, $"{value} is not a non-negative finite number.");
+
+    private static int Seed(string field, long value) =>
+        value is >= int.MinValue and <= int.MaxValue ? (int)value : throw new InvalidJobRequestException(field, $"{value} does not fit in 32 bits.");
+
+    // The training options' own checks catch combinations the bounds above do not.
+    private static void Check(string field, Action validate)
+    {
+        try
+        {
+            validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidJobRequestException(field, ex.Message);
+        }
+    }
+}

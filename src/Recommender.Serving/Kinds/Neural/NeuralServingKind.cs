@@ -1,0 +1,114 @@
+using System.Buffers;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Recommender.Models.Onnx;
+using Recommender.Models.Repository;
+
+namespace Recommender.Serving;
+
+/// <summary>
+/// The neural kind: pairs through the ONNX pair graph behind the dynamic batcher; Recommend with
+/// the ranking graph (one user against the catalog in one run) when the version has one, else the
+/// pair graph run over the whole catalog.
+/// </summary>
+public sealed class NeuralServingKind : IServingKind
+{
+    public ServedKind Kind => ServedKind.Neural;
+
+    public int RankingPreference => 0;
+
+    public bool IsIn(ModelVersionBundle bundle) => bundle.ModelPath(ModelEntry.NeuralKind) is not null;
+
+    public ServedKindModel Load(ModelVersionBundle bundle, ServingKindContext context)
+    {
+        var path = bundle.ModelPath(ModelEntry.NeuralKind) ?? throw new InvalidDataException($"Version {bundle.Version} of '{bundle.ModelName}' has no neural model.");
+        var resources = new List<object>();
+        try
+        {
+            var session = context.Sessions.Open(path);
+            resources.Add(session);
+            CheckSignature(session, path);
+            var scorer = new NeuralOnnxScorer(session);
+            resources.Add(scorer);
+            PairSmokeTest.Run(scorer, bundle, path);
+            var batcher = new PredictionBatcher(scorer, context.Options.Batching, context.Metrics);
+            resources.Add(batcher);
+            var itemCount = bundle.Items.Count;
+            WholeCatalogRanker ranker;
+            if (bundle.ModelPath(ModelEntry.NeuralRankOnnxKind) is { } rankPath)
+            {
+                var rank = new NeuralRankScorer(context.Sessions.Open(rankPath), itemCount);
+                resources.Add(rank);
+                CheckRankAgrees(rank, scorer, itemCount, rankPath);
+                ranker = new WholeCatalogRanker("graph", itemCount, rank.ScoreAllItems);
+            }
+            else
+            {
+                // Every item in one ONNX Runtime run, straight to the scorer: a whole-catalog run is
+                // already a large batch, and routing it through the batcher only adds copies and waits.
+                var allItems = Enumerable.Range(0, itemCount).Select(i => (long)i).ToArray();
+                ranker = new WholeCatalogRanker("pairs", itemCount, (user, scores) => ScoreCatalog(scorer, allItems, user, scores));
+            }
+
+            return new ServedKindModel(Kind, new BatchedPairScorer(scorer, batcher), ranker, scoresAreRatings: true,
+                session.ExecutionProvider, resources);
+        }
+        catch
+        {
+            new ServedKindModel(Kind, null, null, true, null, resources).DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    private static void ScoreCatalog(NeuralOnnxScorer scorer, long[] allItems, int user, Span<float> scores)
+    {
+        var users = ArrayPool<long>.Shared.Rent(allItems.Length);
+        try
+        {
+            users.AsSpan(0, allItems.Length).Fill(user);
+            scorer.Score(users.AsSpan(0, allItems.Length), allItems, scores);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(users);
+        }
+    }
+
+    /// <summary>
+    /// The ranking graph is derived from the same weights as the pair graph; a version whose two
+    /// graphs disagree (a bad export) is refused rather than ranking with one and predicting with the other.
+    /// </summary>
+    private static void CheckRankAgrees(NeuralRankScorer rank, NeuralOnnxScorer pairs, int itemCount, string path)
+    {
+        var ranked = new float[itemCount];
+        var paired = new float[itemCount];
+        var users = new long[itemCount];
+        var items = Enumerable.Range(0, itemCount).Select(i => (long)i).ToArray();
+        rank.ScoreAllItems(0, ranked);
+        pairs.Score(users, items, paired);
+        for (var i = 0; i < itemCount; i++)
+        {
+            if (!(Math.Abs(ranked[i] - paired[i]) <= 1e-3f))
+            {
+                throw new InvalidDataException($"{path}: item {i} ranks with {ranked[i]} but the pair graph predicts {paired[i]}.");
+            }
+        }
+    }
+
+    private static void CheckSignature(OnnxSession session, string path)
+    {
+        var inputs = session.Session.InputMetadata;
+        var outputs = session.Session.OutputMetadata;
+        foreach (var name in new[] { OnnxNames.UserIds, OnnxNames.ItemIds })
+        {
+            if (!inputs.TryGetValue(name, out var meta) || meta.ElementDataType != TensorElementType.Int64)
+            {
+                throw new InvalidDataException($"{path}: the graph needs an int64 input '{name}'.");
+            }
+        }
+
+        if (!outputs.TryGetValue(OnnxNames.Rating, out var rating) || rating.ElementDataType != TensorElementType.Float)
+        {
+            throw new InvalidDataException($"{path}: the graph needs a float output '{OnnxNames.Rating}'.");
+        }
+    }
+}

@@ -1,6 +1,0 @@
-namespace Recommender.TrainerService.Jobs;
-
-public sealed class JobNotFoundException(string jobId) : Exception($"No training job '{jobId}'.")
-{
-    public string JobId { get; } = jobId;
-}

@@ -1,0 +1,66 @@
+using System.Text.Json.Nodes;
+using Recommender.Data;
+using Recommender.Models.Onnx;
+using Recommender.Models.Repository;
+using Recommender.Training.Pipeline;
+
+namespace Recommender.Training.Mf;
+
+/// <summary>A trained MF model: the factor file, the pair graph and the top-k graph.</summary>
+public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult result, EvaluationReport? evaluation)
+    : TrainedModel("mf", evaluation)
+{
+    public const string PairOnnxFile = "mf.onnx";
+    public const string TopKOnnxFile = "mf_topk.onnx";
+
+    public MfTrainingResult Result { get; } = result;
+
+    public override TimeSpan Elapsed => Result.Elapsed;
+
+    public override void WriteTo(VersionDraft draft, IReadOnlyDictionary<string, string> onnxMetadata)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        draft.AddMfModel(Result.Model);
+        MfOnnxExporter.ExportPairToFile(Result.Model, onnxMetadata, draft.PathFor(PairOnnxFile));
+        MfOnnxExporter.ExportTopKToFile(Result.Model, onnxMetadata, draft.PathFor(TopKOnnxFile));
+        draft.AddModel(new ModelEntry(ModelEntry.MfOnnxKind, PairOnnxFile));
+        draft.AddModel(new ModelEntry(ModelEntry.MfTopKOnnxKind, TopKOnnxFile));
+    }
+
+    public override void AddHyperParameters(IDictionary<string, string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        values["mf.variant"] = options.Variant.ToString().ToLowerInvariant();
+        values["mf.factors"] = Invariant(options.Factors);
+        values["mf.epochs"] = Invariant(options.Epochs);
+        values["mf.learning_rate"] = Invariant(options.LearningRate);
+        values["mf.learning_rate_decay"] = Invariant(options.LearningRateDecay);
+        values["mf.regularization"] = Invariant(options.Regularization);
+        values["mf.seed"] = Invariant(options.Seed);
+    }
+
+    public override void AddMetrics(IDictionary<string, double> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        metrics["mf.train_mse"] = Result.Epochs[Result.BestEpoch - 1].TrainMse;
+        metrics["mf.best_epoch"] = Result.BestEpoch;
+        base.AddMetrics(metrics);
+    }
+
+    public override void AddTimings(JsonObject timings)
+    {
+        ArgumentNullException.ThrowIfNull(timings);
+        base.AddTimings(timings);
+        timings["mfUpdates"] = Result.Updates;
+    }
+
+    public override JsonArray EpochsJson() => new([.. Result.Epochs.Select(e => (JsonNode)new JsonObject
+    {
+        ["epoch"] = e.Epoch,
+        ["trainMse"] = e.TrainMse,
+        ["validationRmse"] = e.ValidationRmse,
+        ["validationMae"] = e.ValidationMae,
+        ["seconds"] = e.Seconds,
+        ["updatesPerSecond"] = e.UpdatesPerSecond,
+    })]);
+}

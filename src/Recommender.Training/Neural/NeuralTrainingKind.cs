@@ -1,0 +1,23 @@
+using Recommender.Training.Pipeline;
+
+namespace Recommender.Training.Neural;
+
+/// <summary>The neural kind's training side: the embedding + MLP network in TorchSharp, evaluated with TorchSharp.</summary>
+public sealed class NeuralTrainingKind : ITrainingKind
+{
+    public string Name => "neural";
+
+    public bool IsRequested(TrainingRequest request) => request?.Neural is not null;
+
+    public TrainedModel Train(TrainingContext context, IProgress<TrainingEvent>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = context.Request.Neural ?? throw new ArgumentException("The request has no neural options.", nameof(context));
+        var result = NeuralTrainer.Train(context.Set.Train, context.Validation, options,
+            new CallbackProgress<NeuralEpochReport>(e => progress?.Report(new EpochFinished(Name, e.Epoch, e.Epochs, e.TrainMse, e.ValidationRmse, e.ValidationMae, e.Duration.TotalSeconds))),
+            cancellationToken);
+        var weights = result.Weights;
+        var evaluation = context.Evaluate((u, i, s) => NeuralTrainer.PredictWithTorch(weights, u, i).CopyTo(s), cancellationToken);
+        return new NeuralTrainedModel(options, result, evaluation);
+    }
+}
