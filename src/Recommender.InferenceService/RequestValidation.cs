@@ -25,9 +25,15 @@ internal static class RequestValidation
         Defined("unknown_id_policy", request.UnknownIdPolicy);
     }
 
-    public static void Check(RecommendRequest request) => Check(request.Model);
+    public static void Check(RecommendRequest request)
+    {
+        Check(request.Model);
+        Defined("unknown_id_policy", request.UnknownIdPolicy);
+    }
 
     public static void Check(RecommendBatchRequest request) => Check(request.Model);
+
+    public static void Check(SimilarItemsRequest request) => Check(request.Model);
 
     public static void Check(GetModelInfoRequest request) => Name("name", request.Name);
 
