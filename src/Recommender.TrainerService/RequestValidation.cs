@@ -6,7 +6,9 @@ namespace Recommender.TrainerService;
 /// <summary>
 /// What the contract itself rules out, checked at the top of every RPC before any lookup: strings
 /// over their length bound (one quoted back in an error would not fit in the status trailer, and
-/// no real value is that long). INVALID_ARGUMENT naming the field; the job system checks meaning.
+/// no real value is that long) and enum values the contract does not define (stored as
+/// UNSPECIFIED they would train something nobody asked for). INVALID_ARGUMENT naming the field;
+/// the job system checks meaning.
 /// </summary>
 internal static class RequestValidation
 {
@@ -34,6 +36,11 @@ internal static class RequestValidation
             case DatasetSource.SourceOneofCase.Movielens:
                 ContractChecks.MaxLength("dataset.movielens", request.Dataset.Movielens, MaxDatasetNameLength, "a dataset name");
                 break;
+        }
+
+        if (request.Mf is { } mf)
+        {
+            ContractChecks.Defined("mf.variant", mf.Variant);
         }
     }
 

@@ -59,6 +59,20 @@ public sealed class ContractBoundsTests : IAsyncLifetime
         Assert.Empty((await client.ListModelVersionsAsync(new ListModelVersionsRequest(), deadline: Deadline())).Versions);
     }
 
+    [Fact]
+    public async Task An_undefined_mf_variant_is_invalid_and_nothing_is_queued()
+    {
+        var training = Requests.Tiny(neural: false);
+        training.Mf.Variant = (MfVariant)42;
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _server.Client.StartTrainingAsync(training, TrainerServer.Auth(), Deadline()).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("mf.variant: 42 ", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("MF_VARIANT_BIASED", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty((await _server.Client.ListTrainingJobsAsync(new ListTrainingJobsRequest(), deadline: Deadline())).Jobs);
+    }
+
     private static DateTime Deadline() => DateTime.UtcNow.AddSeconds(20);
 
     private static async Task<T> FirstAsync<T>(AsyncServerStreamingCall<T> call)
