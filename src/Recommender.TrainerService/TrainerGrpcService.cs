@@ -68,8 +68,11 @@ internal sealed class TrainerGrpcService(ITrainingJobs jobs, IModelVersionCatalo
         });
 
     public override Task DownloadModelVersion(DownloadModelVersionRequest request, IServerStreamWriter<DownloadModelVersionResponse> responseStream,
-        ServerCallContext context) =>
-        errors.Translate(async () =>
+        ServerCallContext context)
+    {
+        // The files include seen.safetensors (which items each user rated): per-user data.
+        authenticator.Authorize(context);
+        return errors.Translate(async () =>
         {
             RequestValidation.Check(request);
             var manifest = versions.Find(request.ModelName, request.Version);
@@ -85,4 +88,5 @@ internal sealed class TrainerGrpcService(ITrainingJobs jobs, IModelVersionCatalo
                 await responseStream.WriteAsync(message, context.CancellationToken).ConfigureAwait(false);
             }
         });
+    }
 }

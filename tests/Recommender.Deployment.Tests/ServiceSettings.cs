@@ -40,6 +40,8 @@ internal static class ServiceSettings
     {
         ["TrainerAddress"] = typeof(string),
         ["Interval"] = typeof(TimeSpan),
+        ["Token"] = typeof(string),
+        ["AllowTokenOverInsecureChannel"] = typeof(bool),
     };
 
     public static bool InferenceHasPullOptions => typeof(InferenceOptions).GetProperty("Pull") is not null;
