@@ -65,7 +65,7 @@ public sealed partial class TrainingJobRunner(
             var validated = validator.Validate(request);
             dataset = await datasets.ResolveAsync(job.Id, request.Dataset, linked.Token).ConfigureAwait(false);
             var training = new TrainingRequest(validated.ModelName, dataset.Folder, validated.Split, SplitSeed, validated.Mf, validated.Neural);
-            var progress = new JobProgress(job, time);
+            var progress = new ModelBudgetGuard(new JobProgress(job, time), validated, _options.MaxModelBytes);
             var outcome = await Task.Factory.StartNew(
                 () => TrainingPipeline.Run(training, repository, progress, linked.Token),
                 linked.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Recommender.Training.Mf;
+using Recommender.Training.Neural;
+
+namespace Recommender.Jobs;
+
+/// <summary>
+/// What a job's models need in memory while training, from the sizes it asks for: a request whose
+/// parts are each within their bounds can still multiply to gigabytes (1 M users × 1 M items ×
+/// 1024 factors is 8 GB of MF factors alone). Float32 throughout, on the side of too much:
+/// <list type="bullet">
+/// <item>MF: (users + items) × (factors + 1) for the factors and biases, twice (the training arrays
+/// and the copy the export writes).</item>
+/// <item>Neural weights: the two embedding tables, (users + items) × dim, and the MLP
+/// (2·dim → hidden… → 1), four times (weights, gradients and Adam's two moments).</item>
+/// <item>Neural batch: batch × (2·dim + Σ hidden + 1) activations, three times (forward, backward,
+/// dropout masks).</item>
+/// </list>
+/// </summary>
+public sealed record ModelMemoryEstimate(double MfBytes, double NeuralWeightBytes, double NeuralBatchBytes)
+{
+    private const double Float = sizeof(float);
+
+    public double TotalBytes => MfBytes + NeuralWeightBytes + NeuralBatchBytes;
+
+    /// <summary>The request field that contributes most: the one to lower first.</summary>
+    public string LargestField =>
+        MfBytes >= NeuralWeightBytes && MfBytes >= NeuralBatchBytes ? "mf.factors"
+        : NeuralWeightBytes >= NeuralBatchBytes ? "neural.embedding_dim"
+        : "neural.batch_size";
+
+    public static ModelMemoryEstimate Of(long users, long items, MfTrainingOptions? mf, NeuralTrainingOptions? neural)
+    {
+        // Doubles: the products can overflow a long for requests this estimate exists to refuse.
+        double rows = users + (double)items;
+        var mfBytes = mf is null ? 0 : rows * (mf.Factors + 1) * Float * 2;
+        if (neural is null)
+        {
+            return new ModelMemoryEstimate(mfBytes, 0, 0);
+        }
+
+        double dim = neural.EmbeddingDim;
+        double mlp = 0;
+        var input = 2 * dim;
+        foreach (var size in neural.HiddenSizes.Append(1))
+        {
+            mlp += (input + 1) * size;
+            input = size;
+        }
+
+        var weights = (rows * dim + mlp) * Float * 4;
+        var batch = neural.BatchSize * (2 * dim + neural.HiddenSizes.Sum(h => (double)h) + 1) * Float * 3;
+        return new ModelMemoryEstimate(mfBytes, weights, batch);
+    }
+
+    /// <summary>INVALID_ARGUMENT naming the largest contributor and the budget, when over it.</summary>
+    public void CheckWithin(long budget, long users, long items)
+    {
+        if (TotalBytes > budget)
+        {
+            throw new InvalidJobRequestException(LargestField, string.Create(CultureInfo.InvariantCulture,
+                $"{users} users × {items} items need about {Gigabytes(TotalBytes)} of model memory (MF {Gigabytes(MfBytes)}, " +
+                $"neural weights {Gigabytes(NeuralWeightBytes)}, neural batch {Gigabytes(NeuralBatchBytes)}), over the budget of " +
+                $"{Gigabytes(budget)} (Trainer:MaxModelBytes = {budget}); lower mf.factors, neural.embedding_dim or neural.batch_size, or use fewer users and items."));
+        }
+    }
+
+    private static string Gigabytes(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e9:0.###} GB");
+}
