@@ -1,17 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using Microsoft.ML.OnnxRuntime;
 using Recommender.Models.Mf;
 using Recommender.Models.Onnx;
+using Recommender.Serving;
 
 namespace Recommender.Benchmarks;
 
 /// <summary>
 /// MF top-10 over the whole catalog, one user per call and 256 users per call: ONNX Runtime's CPU
-/// provider running our exported top-k graph vs. a managed SIMD scorer with heap selection.
-/// Answers "where does ORT pay for MF top-N on the CPU?" before serving picks a default.
+/// provider running our exported top-k graph vs. the managed path serving uses (Serving's
+/// <see cref="MfSimdScorer.ScoreAllItems"/> then Data's <see cref="Data.TopN.Select(ReadOnlySpan{float}, int, Span{int}, Func{int, bool}?)"/>,
+/// one user at a time as the engine calls them). Answers "where does ORT pay for MF top-N on the CPU?",
+/// the choice the loader measures at load.
 /// Usage: mf-scoring [seconds-per-phase = 3]
 /// </summary>
 internal static class MfScoringBenchmark
@@ -208,343 +209,29 @@ internal static class MfScoringBenchmark
         }
     }
 
+    /// <summary>The served managed path: the whole catalog scored, then partial selection; scores raw, best first.</summary>
     private sealed class ManagedTopN(MfModel model, int maxBatch, int k)
     {
-        private readonly MfTopNScorer _scorer = new(model, maxBatch, k);
+        private readonly MfSimdScorer _scorer = new(model);
+        private readonly float[] _catalog = new float[model.ItemCount];
+        private readonly int[] _best = new int[k];
 
         public float[] Scores { get; } = new float[maxBatch * k];
 
         public int[] Items { get; } = new int[maxBatch * k];
 
-        public void Run(ReadOnlySpan<int> users) => _scorer.Recommend(users, Scores, Items);
-    }
-}
-
-/// <summary>
-/// Managed MF top-N over the whole catalog: a small GEMM-style SIMD kernel plus a bounded min-heap
-/// per user.
-/// <para>Scoring: the item factors are repacked once into panels of <see cref="PanelItems"/> items,
-/// factor-major ([factor][item] inside a panel), so a kernel broadcasts one user factor and
-/// multiplies it into a whole vector of items: no horizontal sums, like ORT's pre-packed Gemm.
-/// That costs a second copy of Q, the price of the speed. The catalog is walked in tiles that stay
-/// in L2 while every user of the batch (four at a time, sharing each panel load) scores against
-/// them, so a batch streams the item factors from memory once instead of once per user.</para>
-/// <para>Selection keeps only k candidates per user: O(I log k), no sort of the catalog. Scores are
-/// raw (unclipped), as in the ONNX graph; ties are broken arbitrarily.</para>
-/// Not thread-safe: it owns its scratch buffers (one instance per worker). Lives in the benchmark
-/// until serving takes it over.
-/// </summary>
-internal sealed class MfTopNScorer
-{
-    private const int UsersPerBlock = 4;
-
-    /// <summary>Items per panel: two SIMD vectors, so kernels keep 2 (x users) accumulators.</summary>
-    private static readonly int PanelItems = 2 * Vector<float>.Count;
-
-    private readonly MfModel _model;
-    private readonly int _k;
-    private readonly int _factors;
-    private readonly int _panelsPerTile;
-    private readonly float[] _panels;
-    private readonly float[] _itemOffset;
-    private readonly float[] _tileScores;
-    private readonly int _tileStride;
-    private readonly TopKHeap[] _heaps;
-
-    public MfTopNScorer(MfModel model, int maxBatch, int k)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(k, model.ItemCount);
-        _model = model;
-        _k = k;
-        _factors = model.Factors;
-
-        var panelCount = (model.ItemCount + PanelItems - 1) / PanelItems;
-        // Padding items (past ItemCount in the last panel) stay zero and are never offered.
-        _panels = new float[panelCount * PanelItems * _factors];
-        for (var item = 0; item < model.ItemCount; item++)
+        public void Run(ReadOnlySpan<int> users)
         {
-            var panel = item / PanelItems;
-            var lane = item % PanelItems;
-            var row = model.ItemRow(item);
-            for (var c = 0; c < _factors; c++)
+            for (var b = 0; b < users.Length; b++)
             {
-                _panels[(panel * _factors + c) * PanelItems + lane] = row[c];
-            }
-        }
-
-        // ~256 KiB of item factors per tile: inside a 1 MiB L2 with the user rows and scores.
-        _panelsPerTile = Math.Clamp(256 * 1024 / (PanelItems * _factors * sizeof(float)), 1, panelCount);
-        _tileStride = _panelsPerTile * PanelItems;
-
-        // mean + b_i once per model rather than per (user, item).
-        _itemOffset = new float[panelCount * PanelItems];
-        if (model.Biases is { } biases)
-        {
-            for (var i = 0; i < model.ItemCount; i++)
-            {
-                _itemOffset[i] = biases.GlobalMean + biases.Item[i];
-            }
-        }
-
-        _tileScores = new float[UsersPerBlock * _tileStride];
-        _heaps = new TopKHeap[maxBatch];
-        for (var b = 0; b < maxBatch; b++)
-        {
-            _heaps[b] = new TopKHeap(k);
-        }
-    }
-
-    /// <summary>
-    /// Writes each user's top k (best first) to <paramref name="scores"/> and <paramref name="items"/>,
-    /// row b at [b*k, (b+1)*k).
-    /// </summary>
-    public void Recommend(ReadOnlySpan<int> users, Span<float> scores, Span<int> items)
-    {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(users.Length, _heaps.Length, nameof(users));
-        if (scores.Length < users.Length * _k || items.Length < users.Length * _k)
-        {
-            throw new ArgumentException("Output buffers must hold k entries per user.", nameof(scores));
-        }
-
-        foreach (var user in users)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(user, nameof(users));
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(user, _model.UserCount, nameof(users));
-        }
-
-        for (var b = 0; b < users.Length; b++)
-        {
-            _heaps[b].Clear();
-        }
-
-        var itemCount = _model.ItemCount;
-        for (var firstItem = 0; firstItem < itemCount; firstItem += _tileStride)
-        {
-            var tileItems = Math.Min(_tileStride, itemCount - firstItem);
-            var tilePanels = (tileItems + PanelItems - 1) / PanelItems;
-            var firstPanel = firstItem / PanelItems;
-            for (var b = 0; b < users.Length; b += UsersPerBlock)
-            {
-                var block = Math.Min(UsersPerBlock, users.Length - b);
-                for (var panel = 0; panel < tilePanels; panel++)
+                _scorer.ScoreAllItems(users[b], _catalog);
+                var n = Data.TopN.Select(_catalog, _best.Length, _best);
+                for (var r = 0; r < n; r++)
                 {
-                    if (block == UsersPerBlock)
-                    {
-                        ScoreFourUsers(users.Slice(b, UsersPerBlock), firstPanel + panel, panel * PanelItems);
-                    }
-                    else
-                    {
-                        for (var j = 0; j < block; j++)
-                        {
-                            ScoreOneUser(users[b + j], firstPanel + panel, j * _tileStride + panel * PanelItems);
-                        }
-                    }
-                }
-
-                for (var j = 0; j < block; j++)
-                {
-                    _heaps[b + j].Offer(_tileScores.AsSpan(j * _tileStride, tileItems), firstItem);
+                    Scores[b * k + r] = _catalog[_best[r]];
+                    Items[b * k + r] = _best[r];
                 }
             }
         }
-
-        for (var b = 0; b < users.Length; b++)
-        {
-            var userBias = _model.Biases is { } biases ? biases.User[users[b]] : 0f;
-            _heaps[b].DrainDescending(scores.Slice(b * _k, _k), items.Slice(b * _k, _k), userBias);
-        }
-    }
-
-    // 1 user x 1 panel. Even and odd factors go to separate accumulators: four independent FMA
-    // chains instead of two, so the loop is not bound by FMA latency.
-    private void ScoreOneUser(int user, int panel, int scoreOffset)
-    {
-        var width = Vector<float>.Count;
-        ref var q = ref _panels[panel * _factors * PanelItems];
-        ref var p = ref _model.UserFactors[user * _factors];
-        Vector<float> a0 = default, a1 = default, b0 = default, b1 = default;
-        var c = 0;
-        for (; c + 1 < _factors; c += 2)
-        {
-            var pc = new Vector<float>(Unsafe.Add(ref p, c));
-            var pd = new Vector<float>(Unsafe.Add(ref p, c + 1));
-            var at = (nuint)(c * PanelItems);
-            a0 = Vector.FusedMultiplyAdd(pc, Vector.LoadUnsafe(ref q, at), a0);
-            a1 = Vector.FusedMultiplyAdd(pc, Vector.LoadUnsafe(ref q, at + (nuint)width), a1);
-            b0 = Vector.FusedMultiplyAdd(pd, Vector.LoadUnsafe(ref q, at + (nuint)PanelItems), b0);
-            b1 = Vector.FusedMultiplyAdd(pd, Vector.LoadUnsafe(ref q, at + (nuint)(PanelItems + width)), b1);
-        }
-
-        if (c < _factors)
-        {
-            var pc = new Vector<float>(Unsafe.Add(ref p, c));
-            var at = (nuint)(c * PanelItems);
-            a0 = Vector.FusedMultiplyAdd(pc, Vector.LoadUnsafe(ref q, at), a0);
-            a1 = Vector.FusedMultiplyAdd(pc, Vector.LoadUnsafe(ref q, at + (nuint)width), a1);
-        }
-
-        var itemBase = panel * PanelItems;
-        ref var offsets = ref _itemOffset[itemBase];
-        ref var output = ref _tileScores[scoreOffset];
-        (a0 + b0 + Vector.LoadUnsafe(ref offsets)).StoreUnsafe(ref output);
-        (a1 + b1 + Vector.LoadUnsafe(ref offsets, (nuint)width)).StoreUnsafe(ref output, (nuint)width);
-    }
-
-    // 4 users x 1 panel: each panel vector is loaded once and feeds four FMAs (8 accumulators).
-    private void ScoreFourUsers(ReadOnlySpan<int> users, int panel, int scoreOffset)
-    {
-        var width = Vector<float>.Count;
-        ref var q = ref _panels[panel * _factors * PanelItems];
-        ref var p0 = ref _model.UserFactors[users[0] * _factors];
-        ref var p1 = ref _model.UserFactors[users[1] * _factors];
-        ref var p2 = ref _model.UserFactors[users[2] * _factors];
-        ref var p3 = ref _model.UserFactors[users[3] * _factors];
-        Vector<float> a00 = default, a01 = default, a10 = default, a11 = default;
-        Vector<float> a20 = default, a21 = default, a30 = default, a31 = default;
-        for (var c = 0; c < _factors; c++)
-        {
-            var at = (nuint)(c * PanelItems);
-            var q0 = Vector.LoadUnsafe(ref q, at);
-            var q1 = Vector.LoadUnsafe(ref q, at + (nuint)width);
-            var v0 = new Vector<float>(Unsafe.Add(ref p0, c));
-            a00 = Vector.FusedMultiplyAdd(v0, q0, a00);
-            a01 = Vector.FusedMultiplyAdd(v0, q1, a01);
-            var v1 = new Vector<float>(Unsafe.Add(ref p1, c));
-            a10 = Vector.FusedMultiplyAdd(v1, q0, a10);
-            a11 = Vector.FusedMultiplyAdd(v1, q1, a11);
-            var v2 = new Vector<float>(Unsafe.Add(ref p2, c));
-            a20 = Vector.FusedMultiplyAdd(v2, q0, a20);
-            a21 = Vector.FusedMultiplyAdd(v2, q1, a21);
-            var v3 = new Vector<float>(Unsafe.Add(ref p3, c));
-            a30 = Vector.FusedMultiplyAdd(v3, q0, a30);
-            a31 = Vector.FusedMultiplyAdd(v3, q1, a31);
-        }
-
-        ref var offsets = ref _itemOffset[panel * PanelItems];
-        var o0 = Vector.LoadUnsafe(ref offsets);
-        var o1 = Vector.LoadUnsafe(ref offsets, (nuint)width);
-        ref var output = ref _tileScores[scoreOffset];
-        var stride = (nuint)_tileStride;
-        (a00 + o0).StoreUnsafe(ref output);
-        (a01 + o1).StoreUnsafe(ref output, (nuint)width);
-        (a10 + o0).StoreUnsafe(ref output, stride);
-        (a11 + o1).StoreUnsafe(ref output, stride + (nuint)width);
-        (a20 + o0).StoreUnsafe(ref output, 2 * stride);
-        (a21 + o1).StoreUnsafe(ref output, 2 * stride + (nuint)width);
-        (a30 + o0).StoreUnsafe(ref output, 3 * stride);
-        (a31 + o1).StoreUnsafe(ref output, 3 * stride + (nuint)width);
-    }
-}
-
-/// <summary>
-/// The k best (score, item) pairs seen so far, as a min-heap on score: the root is the weakest
-/// kept candidate, so most items are rejected with one comparison.
-/// </summary>
-internal sealed class TopKHeap(int k)
-{
-    private readonly float[] _scores = new float[k];
-    private readonly int[] _items = new int[k];
-    private int _count;
-
-    public void Clear() => _count = 0;
-
-    /// <summary>Offers scores[j] for item firstItem + j.</summary>
-    public void Offer(ReadOnlySpan<float> scores, int firstItem)
-    {
-        var j = 0;
-        for (; j < scores.Length && _count < k; j++)
-        {
-            _scores[_count] = scores[j];
-            _items[_count] = firstItem + j;
-            SiftUp(_count++);
-        }
-
-        // Once the heap is full almost every score loses to the root: test a whole vector against
-        // it at once and look at single scores only in the rare vectors that hold a winner.
-        var width = Vector<float>.Count;
-        for (; j + width <= scores.Length; j += width)
-        {
-            if (Vector.GreaterThanAny(new Vector<float>(scores[j..]), new Vector<float>(_scores[0])))
-            {
-                OfferScalar(scores.Slice(j, width), firstItem + j);
-            }
-        }
-
-        OfferScalar(scores[j..], firstItem + j);
-    }
-
-    private void OfferScalar(ReadOnlySpan<float> scores, int firstItem)
-    {
-        for (var j = 0; j < scores.Length; j++)
-        {
-            if (scores[j] > _scores[0])
-            {
-                _scores[0] = scores[j];
-                _items[0] = firstItem + j;
-                SiftDown(0);
-            }
-        }
-    }
-
-    /// <summary>Empties the heap into best-first order, adding <paramref name="add"/> to each score.</summary>
-    public void DrainDescending(Span<float> scores, Span<int> items, float add)
-    {
-        for (var r = _count - 1; r >= 0; r--)
-        {
-            scores[r] = _scores[0] + add;
-            items[r] = _items[0];
-            _count--;
-            if (_count > 0)
-            {
-                _scores[0] = _scores[_count];
-                _items[0] = _items[_count];
-                SiftDown(0);
-            }
-        }
-    }
-
-    private void SiftUp(int i)
-    {
-        while (i > 0)
-        {
-            var parent = (i - 1) / 2;
-            if (_scores[parent] <= _scores[i])
-            {
-                return;
-            }
-
-            Swap(i, parent);
-            i = parent;
-        }
-    }
-
-    private void SiftDown(int i)
-    {
-        while (true)
-        {
-            var left = 2 * i + 1;
-            if (left >= _count)
-            {
-                return;
-            }
-
-            var smallest = left + 1 < _count && _scores[left + 1] < _scores[left] ? left + 1 : left;
-            if (_scores[i] <= _scores[smallest])
-            {
-                return;
-            }
-
-            Swap(i, smallest);
-            i = smallest;
-        }
-    }
-
-    private void Swap(int a, int b)
-    {
-        (_scores[a], _scores[b]) = (_scores[b], _scores[a]);
-        (_items[a], _items[b]) = (_items[b], _items[a]);
     }
 }

@@ -8,6 +8,7 @@ var root = new RootCommand("recommender: MovieLens-style rating prediction and t
     TrainCommands.Create(),
     EvaluateCommand.Create(),
     RecommendCommand.Create(),
+    SimilarCommand.Create(),
     InferenceCommands.Create(),
     DemoCommand.Create(),
     TrainerCommands.Create(),

@@ -7,7 +7,11 @@ namespace Recommender.Jobs;
 /// job record so GetTrainingJob can show it; <see cref="JobRequestValidator"/> turns it into
 /// bounded training options.
 /// </summary>
-public sealed record JobRequest(string ModelName, DatasetReference Dataset, string Split, MfSpec? Mf, NeuralSpec? Neural);
+public sealed record JobRequest(string ModelName, DatasetReference Dataset, string Split, MfSpec? Mf, NeuralSpec? Neural)
+{
+    /// <summary>The implicit-feedback model's hyper-parameters, or null to not train one.</summary>
+    public ImplicitSpec? Implicit { get; init; }
+}
 
 /// <summary>Where the ratings come from: exactly one of the three is set.</summary>
 public sealed record DatasetReference(string? Folder, string? MovieLens, SyntheticSpec? Synthetic);
@@ -27,3 +31,6 @@ public sealed record NeuralSpec(
     float WeightDecay,
     long Seed,
     int EarlyStoppingPatience);
+
+/// <summary>Weighted-ALS hyper-parameters; zero means the trainer's default (rating threshold 0: every rating).</summary>
+public sealed record ImplicitSpec(int Factors, int Epochs, float Regularization, float Alpha, float UnobservedWeight, float RatingThreshold, long Seed);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Recommender.Data;
 using Recommender.Models.Repository;
+using Recommender.Training.Implicit;
 using Recommender.Training.Mf;
 using Recommender.Training.Neural;
 
@@ -37,23 +38,42 @@ public sealed class JobRequestValidator(IOptions<JobOptions> options, DatasetRes
             throw new InvalidJobRequestException("split", ex.Message);
         }
 
-        if (request.Mf is null && request.Neural is null)
+        if (request.Mf is null && request.Neural is null && request.Implicit is null)
         {
-            throw new InvalidJobRequestException("mf", "nothing to train: set mf, neural or both.");
+            throw new InvalidJobRequestException("mf", "nothing to train: set one or more of mf, neural, implicit.");
         }
 
         datasets.Check(request.Dataset);
         var validated = new ValidatedJob(name, split,
             request.Mf is null ? null : Mf(request.Mf),
-            request.Neural is null ? null : Neural(request.Neural));
+            request.Neural is null ? null : Neural(request.Neural))
+        {
+            Implicit = request.Implicit is null ? null : Implicit(request.Implicit),
+        };
         // Only a synthetic dataset's size is known now; the runner checks the others once loaded.
         if (request.Dataset?.Synthetic is { } synthetic)
         {
-            ModelMemoryEstimate.Of(synthetic.Users, synthetic.Items, validated.Mf, validated.Neural)
-                .CheckWithin(_options.MaxModelBytes, synthetic.Users, synthetic.Items);
+            ModelMemoryEstimate.Of(synthetic.Users, synthetic.Items, validated).CheckWithin(_options.MaxModelBytes, synthetic.Users, synthetic.Items);
         }
 
         return validated;
+    }
+
+    private ImplicitTrainingOptions Implicit(ImplicitSpec spec)
+    {
+        var defaults = new ImplicitTrainingOptions();
+        var options = defaults with
+        {
+            Factors = Bounded("implicit.factors", spec.Factors, _options.MaxFactors, defaults.Factors),
+            Epochs = Bounded("implicit.epochs", spec.Epochs, _options.MaxEpochs, defaults.Epochs),
+            Regularization = PositiveOrDefault("implicit.regularization", spec.Regularization, defaults.Regularization),
+            Alpha = PositiveOrDefault("implicit.alpha", spec.Alpha, defaults.Alpha),
+            UnobservedWeight = PositiveOrDefault("implicit.unobserved_weight", spec.UnobservedWeight, defaults.UnobservedWeight),
+            RatingThreshold = NonNegative("implicit.rating_threshold", spec.RatingThreshold) is var t && t > 0f ? t : defaults.RatingThreshold,
+            Seed = Seed("implicit.seed", spec.Seed),
+        };
+        Check("implicit", options.Validate);
+        return options;
     }
 
     private MfTrainingOptions Mf(MfSpec spec)

@@ -15,7 +15,7 @@ internal sealed class ModelBudgetGuard(IProgress<TrainingEvent> inner, Validated
     {
         if (value is DatasetPrepared prepared)
         {
-            ModelMemoryEstimate.Of(prepared.Users, prepared.Items, job.Mf, job.Neural).CheckWithin(budget, prepared.Users, prepared.Items);
+            ModelMemoryEstimate.Of(prepared.Users, prepared.Items, job).CheckWithin(budget, prepared.Users, prepared.Items);
         }
 
         inner.Report(value);

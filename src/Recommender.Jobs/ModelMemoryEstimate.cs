@@ -1,6 +1,4 @@
 using System.Globalization;
-using Recommender.Training.Mf;
-using Recommender.Training.Neural;
 
 namespace Recommender.Jobs;
 
@@ -11,32 +9,38 @@ namespace Recommender.Jobs;
 /// <list type="bullet">
 /// <item>MF: (users + items) × (factors + 1) for the factors and biases, twice (the training arrays
 /// and the copy the export writes).</item>
+/// <item>Implicit (weighted ALS): (users + items) × factors, twice likewise.</item>
 /// <item>Neural weights: the two embedding tables, (users + items) × dim, and the MLP
 /// (2·dim → hidden… → 1), four times (weights, gradients and Adam's two moments).</item>
 /// <item>Neural batch: batch × (2·dim + Σ hidden + 1) activations, three times (forward, backward,
 /// dropout masks).</item>
 /// </list>
 /// </summary>
-public sealed record ModelMemoryEstimate(double MfBytes, double NeuralWeightBytes, double NeuralBatchBytes)
+public sealed record ModelMemoryEstimate(double MfBytes, double ImplicitBytes, double NeuralWeightBytes, double NeuralBatchBytes)
 {
     private const double Float = sizeof(float);
 
-    public double TotalBytes => MfBytes + NeuralWeightBytes + NeuralBatchBytes;
+    public double TotalBytes => MfBytes + ImplicitBytes + NeuralWeightBytes + NeuralBatchBytes;
 
     /// <summary>The request field that contributes most: the one to lower first.</summary>
-    public string LargestField =>
-        MfBytes >= NeuralWeightBytes && MfBytes >= NeuralBatchBytes ? "mf.factors"
-        : NeuralWeightBytes >= NeuralBatchBytes ? "neural.embedding_dim"
-        : "neural.batch_size";
-
-    public static ModelMemoryEstimate Of(long users, long items, MfTrainingOptions? mf, NeuralTrainingOptions? neural)
+    public string LargestField => new[]
     {
+        ("mf.factors", MfBytes),
+        ("implicit.factors", ImplicitBytes),
+        ("neural.embedding_dim", NeuralWeightBytes),
+        ("neural.batch_size", NeuralBatchBytes),
+    }.MaxBy(p => p.Item2).Item1;
+
+    public static ModelMemoryEstimate Of(long users, long items, ValidatedJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
         // Doubles: the products can overflow a long for requests this estimate exists to refuse.
         double rows = users + (double)items;
-        var mfBytes = mf is null ? 0 : rows * (mf.Factors + 1) * Float * 2;
-        if (neural is null)
+        var mfBytes = job.Mf is null ? 0 : rows * (job.Mf.Factors + 1) * Float * 2;
+        var implicitBytes = job.Implicit is null ? 0 : rows * job.Implicit.Factors * Float * 2;
+        if (job.Neural is not { } neural)
         {
-            return new ModelMemoryEstimate(mfBytes, 0, 0);
+            return new ModelMemoryEstimate(mfBytes, implicitBytes, 0, 0);
         }
 
         double dim = neural.EmbeddingDim;
@@ -50,7 +54,7 @@ public sealed record ModelMemoryEstimate(double MfBytes, double NeuralWeightByte
 
         var weights = (rows * dim + mlp) * Float * 4;
         var batch = neural.BatchSize * (2 * dim + neural.HiddenSizes.Sum(h => (double)h) + 1) * Float * 3;
-        return new ModelMemoryEstimate(mfBytes, weights, batch);
+        return new ModelMemoryEstimate(mfBytes, implicitBytes, weights, batch);
     }
 
     /// <summary>INVALID_ARGUMENT naming the largest contributor and the budget, when over it.</summary>
@@ -60,8 +64,8 @@ public sealed record ModelMemoryEstimate(double MfBytes, double NeuralWeightByte
         {
             throw new InvalidJobRequestException(LargestField, string.Create(CultureInfo.InvariantCulture,
                 $"{users} users × {items} items need about {Gigabytes(TotalBytes)} of model memory (MF {Gigabytes(MfBytes)}, " +
-                $"neural weights {Gigabytes(NeuralWeightBytes)}, neural batch {Gigabytes(NeuralBatchBytes)}), over the budget of " +
-                $"{Gigabytes(budget)} (Trainer:MaxModelBytes = {budget}); lower mf.factors, neural.embedding_dim or neural.batch_size, or use fewer users and items."));
+                $"implicit {Gigabytes(ImplicitBytes)}, neural {Gigabytes(NeuralWeightBytes + NeuralBatchBytes)}), over the budget of " +
+                $"{Gigabytes(budget)} (Trainer:MaxModelBytes = {budget}); lower {LargestField} first, or use fewer users and items."));
         }
     }
 

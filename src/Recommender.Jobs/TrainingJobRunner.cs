@@ -64,7 +64,10 @@ public sealed partial class TrainingJobRunner(
             // Validated again: the folder may have changed (or become a link) since the job was queued.
             var validated = validator.Validate(request);
             dataset = await datasets.ResolveAsync(job.Id, request.Dataset, linked.Token).ConfigureAwait(false);
-            var training = new TrainingRequest(validated.ModelName, dataset.Folder, validated.Split, SplitSeed, validated.Mf, validated.Neural);
+            var training = new TrainingRequest(validated.ModelName, dataset.Folder, validated.Split, SplitSeed, validated.Mf, validated.Neural)
+            {
+                Implicit = validated.Implicit,
+            };
             var progress = new ModelBudgetGuard(new JobProgress(job, time), validated, _options.MaxModelBytes);
             var outcome = await Task.Factory.StartNew(
                 () => TrainingPipeline.Run(training, repository, progress, linked.Token),

@@ -29,6 +29,7 @@ public static class ReportWriter
 
         AppendTraining(text, directory, training, written);
         AppendAccuracy(text, training);
+        RankingSection.Append(text, training.Metrics);
         if (bench is not null)
         {
             AppendServing(text, directory, bench, written);

@@ -16,7 +16,12 @@ internal static class ContractMapping
         request.Mf is { } mf ? new MfSpec(mf.Variant.ToDomain(), mf.Factors, mf.Epochs, mf.LearningRate, mf.Regularization, mf.Seed) : null,
         request.Neural is { } n
             ? new NeuralSpec(n.EmbeddingDim, [.. n.HiddenSizes], n.Epochs, n.BatchSize, n.LearningRate, n.Dropout, n.WeightDecay, n.Seed, n.EarlyStoppingPatience)
-            : null);
+            : null)
+    {
+        Implicit = request.Implicit is { } i
+            ? new ImplicitSpec(i.Factors, i.Epochs, i.Regularization, i.Alpha, i.UnobservedWeight, i.RatingThreshold, i.Seed)
+            : null,
+    };
 
     public static Proto.StartTrainingRequest ToContract(this JobRequest request)
     {
@@ -53,6 +58,20 @@ internal static class ContractMapping
                 EarlyStoppingPatience = n.EarlyStoppingPatience,
             };
             message.Neural.HiddenSizes.AddRange(n.HiddenSizes);
+        }
+
+        if (request.Implicit is { } i)
+        {
+            message.Implicit = new Proto.ImplicitParameters
+            {
+                Factors = i.Factors,
+                Epochs = i.Epochs,
+                Regularization = i.Regularization,
+                Alpha = i.Alpha,
+                UnobservedWeight = i.UnobservedWeight,
+                RatingThreshold = i.RatingThreshold,
+                Seed = i.Seed,
+            };
         }
 
         return message;
@@ -98,7 +117,7 @@ internal static class ContractMapping
             case JobEventKind.Epoch:
                 response.Epoch = new Proto.EpochCompleted
                 {
-                    Kind = e.Model == ModelEntry.NeuralKind ? Proto.ModelKind.Neural : Proto.ModelKind.Mf,
+                    Kind = KindOf(e.Model),
                     Epoch = e.Epoch ?? 0,
                     Epochs = e.Epochs ?? 0,
                     TrainLoss = e.TrainLoss ?? 0,
@@ -129,6 +148,17 @@ internal static class ContractMapping
         return response;
     }
 
+    /// <summary>The manifest's model entries that are kinds, as the contract names them.</summary>
+    private static readonly (string Entry, Proto.ModelKind Kind)[] Kinds =
+    [
+        (ModelEntry.MfKind, Proto.ModelKind.Mf),
+        (ModelEntry.NeuralKind, Proto.ModelKind.Neural),
+        (ModelEntry.ImplicitKind, Proto.ModelKind.Implicit),
+    ];
+
+    private static Proto.ModelKind KindOf(string? model) =>
+        Kinds.FirstOrDefault(k => k.Entry == model, (Entry: "", Kind: Proto.ModelKind.Unspecified)).Kind;
+
     public static Proto.ModelVersion ToContract(this Manifest manifest)
     {
         var version = new Proto.ModelVersion
@@ -138,14 +168,12 @@ internal static class ContractMapping
             CreatedAt = Timestamp.FromDateTimeOffset(manifest.CreatedAt),
             DatasetFingerprint = manifest.Dataset.Fingerprint,
         };
-        if (manifest.FindModel(ModelEntry.MfKind) is not null)
+        foreach (var (entry, kind) in Kinds)
         {
-            version.Kinds.Add(Proto.ModelKind.Mf);
-        }
-
-        if (manifest.FindModel(ModelEntry.NeuralKind) is not null)
-        {
-            version.Kinds.Add(Proto.ModelKind.Neural);
+            if (manifest.FindModel(entry) is not null)
+            {
+                version.Kinds.Add(kind);
+            }
         }
 
         version.Metrics.AddRange(manifest.Metrics.Select(m => new Proto.MetricValue { Name = m.Key, Value = m.Value }));

@@ -18,8 +18,10 @@ public sealed class BenchTests(PublishedRepositoryFixture repository) : IClassFi
             TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), maxRequests: 1_000_000, CancellationToken.None);
 
         Assert.Empty(result.Errors);
-        Assert.True(result.Requests > 10, $"only {result.Requests} calls in a second");
-        Assert.InRange(result.Seconds, 0.95, 5);
+        // How many calls fit in the second depends on the machine's load: any is enough to check the arithmetic.
+        Assert.True(result.Requests > 0, "no call completed in a second");
+        // Not shorter than the case; longer only by the calls in flight at its end (slow on a busy machine).
+        Assert.InRange(result.Seconds, 0.95, 30);
         Assert.Equal(result.Requests / result.Seconds, result.Qps, 6);
         Assert.Equal(4 * result.Qps, result.PredictionsPerSecond, 6);
         Assert.True(result.Latency.P50Us > 0);
@@ -36,10 +38,11 @@ public sealed class BenchTests(PublishedRepositoryFixture repository) : IClassFi
         var driver = new BenchDriver([channel], ids, PublishedRepositoryFixture.ModelName, ids.Items.Length);
 
         var result = await driver.RunAsync(new BenchCase(BenchCase.Recommend, BenchCase.Mf, 10, 4), 1,
-            TimeSpan.Zero, TimeSpan.FromMinutes(1), maxRequests: 25, CancellationToken.None);
+            TimeSpan.Zero, TimeSpan.FromMinutes(10), maxRequests: 25, CancellationToken.None);
 
         Assert.Equal(25, result.Requests);
-        Assert.True(result.Seconds < 30);
+        // Far below the case's 10 minutes on any machine: the budget ended it, not the clock.
+        Assert.True(result.Seconds < 300, $"{result.Seconds} s");
         // Recommend scores the whole catalog per call.
         Assert.Equal(result.Qps * ids.Items.Length, result.PredictionsPerSecond, 6);
     }

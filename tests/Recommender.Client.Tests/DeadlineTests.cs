@@ -28,7 +28,8 @@ public sealed class DeadlineTests
         var error = await Assert.ThrowsAsync<RpcException>(() => client.RecommendAsync(1, 3));
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
-        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+        // Not before the deadline; the upper bound only has to catch "no deadline at all" (the server waits 20 s).
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(15));
         // The deadline travelled to the server (grpc-timeout), so it could stop working too.
         var (deadline, arrivedAt) = Assert.Single(service.Deadlines);
         // At most the default from the moment it arrived (less when the machine is busy and the call arrives late).
@@ -56,7 +57,10 @@ public sealed class DeadlineTests
         Assert.Equal([100L, 101L], result.Items.Select(i => i.ItemId));
         Assert.Equal(new ModelRef("scripted", 7, ModelKind.Mf), result.Model);
         Assert.NotNull(info);
-        Assert.All(service.Deadlines, d => Assert.InRange(d.Deadline - d.ArrivedAt, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(10.5)));
+        // The calls outlived the 200 ms default, so the 10 s timeout replaced it. What is left on
+        // arrival is at most 10 s; how much less depends on how busy the machine is, so the lower
+        // bound only tells it apart from the default (a loaded 2-core machine can delay a call by seconds).
+        Assert.All(service.Deadlines, d => Assert.InRange(d.Deadline - d.ArrivedAt, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10.5)));
     }
 
     [Fact(Timeout = TestTimeoutMs)]
@@ -75,7 +79,9 @@ public sealed class DeadlineTests
         await raw.GetModelInfoAsync(new GetModelInfoRequest());
 
         var (deadline, arrivedAt) = Assert.Single(service.Deadlines);
-        Assert.InRange(deadline - arrivedAt, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3.5));
+        // A deadline was set (none would be DateTime.MaxValue), at most the 3 s default; any positive rest
+        // passes, as a busy machine may deliver the call late.
+        Assert.InRange(deadline - arrivedAt, TimeSpan.Zero, TimeSpan.FromSeconds(3.5));
     }
 
     [Fact(Timeout = TestTimeoutMs)]
@@ -94,7 +100,7 @@ public sealed class DeadlineTests
         var error = await Assert.ThrowsAsync<RpcException>(() => services.GetRequiredService<IRecommenderClient>().RecommendAsync(1, 1, cancellationToken: cancel.Token));
 
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"cancellation took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"cancellation took {watch.Elapsed}");
     }
 
     [Fact(Timeout = TestTimeoutMs)]

@@ -9,11 +9,9 @@ namespace Recommender.Deployment.Tests;
 /// </summary>
 internal static class DockerfileChecks
 {
-    /// <summary>
-    /// PENDING (remove when merged): the trainer host project is written on another branch; until
-    /// it is in src/, the Dockerfile may COPY its csproj although the file is absent here.
-    /// </summary>
-    public const string PendingTrainerProject = "src/Recommender.TrainerService/Recommender.TrainerService.csproj";
+    public const string TrainerProject = "src/Recommender.TrainerService/Recommender.TrainerService.csproj";
+
+    public const string InferenceProject = "src/Recommender.InferenceService/Recommender.InferenceService.csproj";
 
     private static readonly string[] RestoreInputs = ["global.json", "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "build", "protos"];
 
@@ -40,7 +38,6 @@ internal static class DockerfileChecks
             problems.Add($"Dockerfile: trainer is FROM {trainer.From}; TorchSharp needs the libstdc++ of Ubuntu 24.04 (noble)");
         }
 
-        var trainerProjectExists = File.Exists(Path.Combine(root, PendingTrainerProject));
         foreach (var stage in dockerfile.Stages)
         {
             foreach (var copy in stage.Instructions.Where(i => i.Keyword is "COPY" or "ADD"))
@@ -55,7 +52,7 @@ internal static class DockerfileChecks
                 {
                     var relative = source.TrimEnd('/');
                     var exists = File.Exists(Path.Combine(root, relative)) || Directory.Exists(Path.Combine(root, relative));
-                    if (!exists && !(relative == PendingTrainerProject && !trainerProjectExists))
+                    if (!exists)
                     {
                         problems.Add($"Dockerfile line {copy.Line}: COPY source {source} does not exist");
                     }
@@ -63,13 +60,10 @@ internal static class DockerfileChecks
             }
         }
 
-        CheckRestoreLayer(dockerfile, root, "src/Recommender.InferenceService/Recommender.InferenceService.csproj", problems);
-        if (trainerProjectExists)
-        {
-            CheckRestoreLayer(dockerfile, root, PendingTrainerProject, problems);
-        }
+        CheckRestoreLayer(dockerfile, root, InferenceProject, problems);
+        CheckRestoreLayer(dockerfile, root, TrainerProject, problems);
 
-        var inferenceGraph = ProjectGraph(root, "src/Recommender.InferenceService/Recommender.InferenceService.csproj");
+        var inferenceGraph = ProjectGraph(root, InferenceProject);
         if (inferenceGraph.Any(p => p.Contains("Recommender.Training", StringComparison.Ordinal)))
         {
             problems.Add("src/Recommender.InferenceService references Recommender.Training: the inference images would carry libtorch");

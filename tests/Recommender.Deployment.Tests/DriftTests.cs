@@ -48,17 +48,41 @@ public sealed class DriftTests
     }
 
     [Fact]
-    public void Pending_trainer_settings_are_visible_until_the_trainer_host_is_merged()
+    public void Trainer_and_pull_variables_bind_to_the_services_own_options_classes()
     {
-        // When the trainer host lands, the csproj references it and TrainerOptions is bound for
-        // real (HAS_TRAINER_SERVICE); this test then documents that the pending list is unused.
-        var trainerProject = File.Exists(Path.Combine(RepositoryFiles.Root, DockerfileChecks.PendingTrainerProject));
-#if HAS_TRAINER_SERVICE
-        Assert.True(trainerProject);
-#else
-        Assert.False(trainerProject, "the trainer host exists: rebuild so that HAS_TRAINER_SERVICE binds TrainerOptions");
-        Assert.Contains("AuthToken", ServiceSettings.PendingTrainerSettings.Keys);
-#endif
+        var problems = new List<string>();
+        var bound = ServiceSettings.Bind(new Dictionary<string, string>
+        {
+            ["Trainer__RepositoryPath"] = "/models",
+            ["Trainer__DataRoot"] = "/data",
+            ["Trainer__QueueCapacity"] = "3",
+            ["Trainer__AuthToken"] = ServiceSettings.SecretPlaceholder,
+            ["Inference__RepositoryPath"] = "/models",
+            ["Inference__Pull__TrainerAddress"] = "http://recommender-trainer:50051",
+            ["Inference__Pull__DownloadTimeout"] = "00:10:00",
+        }, problems, "test");
+
+        Assert.Empty(problems);
+        Assert.Equal(new TrainerView("/models", "/data", null), bound.Trainer);
+        Assert.Equal("http://recommender-trainer:50051", bound.PullTrainerAddress);
+
+        // Limits only the real classes know: JobOptions' queue range, PullOptions' message-size range,
+        // and a name that is in neither trainer class.
+        ServiceSettings.Bind(new Dictionary<string, string>
+        {
+            ["Trainer__RepositoryPath"] = "/models",
+            ["Trainer__DataRoot"] = "/data",
+            ["Trainer__QueueCapacity"] = "0",
+            ["Trainer__RequireAuthentication"] = "false",
+            ["Trainer__QueueSize"] = "3",
+            ["Inference__RepositoryPath"] = "/models",
+            ["Inference__Pull__MaxReceiveMessageBytes"] = "10",
+        }, problems, "test");
+
+        Assert.Contains(problems, p => p.Contains("QueueCapacity", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("MaxReceiveMessageBytes", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("Trainer__QueueSize is not a setting of the service", StringComparison.Ordinal));
+        Assert.Equal(3, problems.Count);
     }
 
     // ---- planted mistakes: each must be reported, naming the thing that drifted ----------------

@@ -1,9 +1,11 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Recommender.Hosting;
+using Recommender.InferenceService.Pull;
+using Recommender.Jobs;
 using Recommender.Serving;
+using Recommender.TrainerService;
 
 namespace Recommender.Deployment.Tests;
 
@@ -14,38 +16,6 @@ namespace Recommender.Deployment.Tests;
 /// </summary>
 internal static class ServiceSettings
 {
-    /// <summary>
-    /// PENDING (remove when merged): the trainer host (Recommender.TrainerService.TrainerOptions,
-    /// section "Trainer") is being written on another branch. Until its project is in src/, the
-    /// trainer's variables are checked against this list of names and value types from the
-    /// services' configuration spec. Once the project exists, the test project references it
-    /// (see the csproj) and the real options class is bound instead.
-    /// </summary>
-    public static readonly IReadOnlyDictionary<string, Type> PendingTrainerSettings = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["RepositoryPath"] = typeof(string),
-        ["DataRoot"] = typeof(string),
-        ["JobsPath"] = typeof(string),
-        ["QueueCapacity"] = typeof(int),
-        ["AuthToken"] = typeof(string),
-        ["RequireAuthentication"] = typeof(bool),
-    };
-
-    /// <summary>
-    /// PENDING (remove when merged): the pull path (Inference:Pull:TrainerAddress, :Interval) comes
-    /// with the trainer branch. While InferenceOptions has no Pull property these names and types
-    /// are checked; once it has one, the real property is bound.
-    /// </summary>
-    public static readonly IReadOnlyDictionary<string, Type> PendingPullSettings = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["TrainerAddress"] = typeof(string),
-        ["Interval"] = typeof(TimeSpan),
-        ["Token"] = typeof(string),
-        ["AllowTokenOverInsecureChannel"] = typeof(bool),
-    };
-
-    public static bool InferenceHasPullOptions => typeof(InferenceOptions).GetProperty("Pull") is not null;
-
     /// <summary>The options a host would see for these variables (values from Secrets are given as placeholders).</summary>
     public static Bound Bind(IReadOnlyDictionary<string, string> environment, ICollection<string> problems, string where)
     {
@@ -56,30 +26,29 @@ internal static class ServiceSettings
         var endpoints = BindSection<EndpointOptions>(data, EndpointOptions.Section, problems, where);
 
         InferenceOptions? inference = null;
-        string? pullAddress = null;
+        PullOptions? pull = null;
         if (HasSection(data, InferenceOptions.Section))
         {
-            var pullPrefix = $"{InferenceOptions.Section}:Pull:";
-            if (!InferenceHasPullOptions)
+            // Inference:Pull is its own options class (bound by the puller's registration), not a property of InferenceOptions.
+            var pullPrefix = PullOptions.Section + ":";
+            var pullData = data.Where(kv => kv.Key.StartsWith(pullPrefix, StringComparison.OrdinalIgnoreCase))
+                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
+            foreach (var key in pullData.Keys)
             {
-                foreach (var key in data.Keys.Where(k => k.StartsWith(pullPrefix, StringComparison.OrdinalIgnoreCase)).ToList())
-                {
-                    CheckPending(key, key[pullPrefix.Length..], data[key], PendingPullSettings, problems, where);
-                    data.Remove(key);
-                }
+                data.Remove(key);
             }
 
-            pullAddress = environment.FirstOrDefault(kv => kv.Key.Equals("Inference__Pull__TrainerAddress", StringComparison.OrdinalIgnoreCase)).Value;
+            pull = BindSection<PullOptions>(pullData, PullOptions.Section, problems, where);
             inference = BindSection<InferenceOptions>(data, InferenceOptions.Section, problems, where);
         }
 
         TrainerView? trainer = null;
-        if (HasSection(data, "Trainer"))
+        if (HasSection(data, TrainerOptions.Section))
         {
             trainer = BindTrainer(data, problems, where);
         }
 
-        return new Bound(endpoints, inference, string.IsNullOrEmpty(pullAddress) ? null : pullAddress, trainer);
+        return new Bound(endpoints, inference, pull is { Enabled: true } ? pull.TrainerAddress : null, trainer);
     }
 
     private static bool HasSection(Dictionary<string, string?> data, string section) =>
@@ -161,60 +130,12 @@ internal static class ServiceSettings
         })];
     }
 
-#if HAS_TRAINER_SERVICE
-    /// <summary>The classes bound to the trainer's section "Trainer": the host's own settings and the job system's.</summary>
-    public static readonly string[] TrainerOptionsTypes =
-    [
-        "Recommender.TrainerService.TrainerOptions, Recommender.TrainerService",
-        "Recommender.Jobs.JobOptions, Recommender.Jobs",
-    ];
-
+    /// <summary>The trainer's section "Trainer" is bound by two classes: the host's own settings and the job system's.</summary>
     private static TrainerView BindTrainer(Dictionary<string, string?> data, ICollection<string> problems, string where)
     {
-        var types = TrainerOptionsTypes.Select(name => Type.GetType(name)
-            ?? throw new InvalidOperationException($"{name} not found: update ServiceSettings.TrainerOptionsTypes.")).ToArray();
-        var bound = BindShared(types, data, "Trainer", problems, where);
-        string? Get(string name) => bound.Select(o => o.GetType().GetProperty(name)?.GetValue(o)?.ToString()).FirstOrDefault(v => v is not null);
-        return new TrainerView(Get("RepositoryPath"), Get("DataRoot"), Get("JobsPath"));
-    }
-#else
-    private static TrainerView BindTrainer(Dictionary<string, string?> data, ICollection<string> problems, string where)
-    {
-        const string prefix = "Trainer:";
-        foreach (var (key, value) in data.Where(kv => kv.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
-        {
-            CheckPending(key, key[prefix.Length..], value, PendingTrainerSettings, problems, where);
-        }
-
-        return new TrainerView(
-            data.GetValueOrDefault("Trainer:RepositoryPath"),
-            data.GetValueOrDefault("Trainer:DataRoot"),
-            data.GetValueOrDefault("Trainer:JobsPath"));
-    }
-#endif
-
-    private static void CheckPending(string key, string name, string? value, IReadOnlyDictionary<string, Type> known, ICollection<string> problems, string where)
-    {
-        var variable = key.Replace(":", "__", StringComparison.Ordinal);
-        if (!known.TryGetValue(name, out var type))
-        {
-            problems.Add($"{where}: {variable} is not a setting of the service (known: {string.Join(", ", known.Keys)})");
-            return;
-        }
-
-        if (value is null || value == SecretPlaceholder)
-        {
-            return;
-        }
-
-        try
-        {
-            _ = TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value);
-        }
-        catch (Exception e) when (e is FormatException or NotSupportedException or ArgumentException)
-        {
-            problems.Add($"{where}: {variable}='{value}' is not a valid {type.Name}");
-        }
+        var bound = BindShared([typeof(TrainerOptions), typeof(JobOptions)], data, TrainerOptions.Section, problems, where);
+        var jobs = (JobOptions)bound[1];
+        return new TrainerView(jobs.RepositoryPath, jobs.DataRoot, jobs.JobsPath);
     }
 
     private static string Flatten(Exception e)

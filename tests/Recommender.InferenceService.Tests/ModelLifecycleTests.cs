@@ -2,14 +2,16 @@ using System.Net.Http;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
+using Microsoft.ML.OnnxRuntime;
 using Recommender.Contracts.V1;
 using Recommender.Serving;
+using Xunit.Abstractions;
 using Contract = Recommender.Contracts.V1;
 
 namespace Recommender.InferenceService.Tests;
 
 /// <summary>Hot reload, refusal of bad versions, operations endpoints, provider selection, draining.</summary>
-public sealed class ModelLifecycleTests : IDisposable
+public sealed class ModelLifecycleTests(ITestOutputHelper output) : IDisposable
 {
     private readonly ServedRepository _repository = new();
 
@@ -29,6 +31,7 @@ public sealed class ModelLifecycleTests : IDisposable
             TimeSpan.FromSeconds(20), "version 2 was never served");
 
         // Version 3: a copy of version 2 with one byte of the factor file flipped (its checksum no longer matches).
+        using var loads = new LoadOutcomes(server.App.Services);
         var v2 = _repository.Repository.VersionPath(ServedRepository.ModelName, 2);
         var staging = Path.Combine(Path.GetDirectoryName(v2)!, ".staging-corrupt");
         CopyDirectory(v2, staging);
@@ -41,8 +44,9 @@ public sealed class ModelLifecycleTests : IDisposable
             .Replace("\"version\":2", "\"version\":3", StringComparison.Ordinal));
         Directory.Move(staging, Path.Combine(Path.GetDirectoryName(v2)!, "3"));
 
-        // Give the watcher several scans, then check version 2 still answers.
-        await Task.Delay(1500);
+        // The refusal itself (the server's load counter, outcome "refused"), then version 2 still answers.
+        await loads.Refused.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, loads.Loaded);
         var info = await client.GetModelInfoAsync(new GetModelInfoRequest());
         Assert.Equal(2, info.Models[0].Version.Version);
         var answer = await client.RecommendAsync(new RecommendRequest { UserId = _repository.Dataset.Ratings.UserIds[0], TopN = 3 });
@@ -97,23 +101,40 @@ public sealed class ModelLifecycleTests : IDisposable
     public async Task Cuda_required_either_runs_on_cuda_or_refuses_to_start()
     {
         _repository.Publish();
-        InferenceServer? server = null;
-        try
+        // Which branch must run is decided here, independently of the server: can this process
+        // append ORT's CUDA provider (library, CUDA and cuDNN all loadable)?
+        var cudaUsable = CudaProviderLoads(out var probeError);
+        var settings = new Dictionary<string, string?> { ["Inference:ExecutionProvider"] = "Cuda" };
+        if (!cudaUsable)
         {
-            server = await InferenceServer.StartAsync(_repository.RepositoryPath, new Dictionary<string, string?> { ["Inference:ExecutionProvider"] = "Cuda" });
-        }
-        catch (ExecutionProviderUnavailableException error)
-        {
-            // No usable CUDA here (the CI machines): the process must not start on CPU silently.
-            Assert.Contains("Cuda", error.Message, StringComparison.Ordinal);
+            output.WriteLine($"branch: no usable CUDA in this process ({probeError}); the server must refuse to start");
+            var error = await Assert.ThrowsAsync<ExecutionProviderUnavailableException>(() => InferenceServer.StartAsync(_repository.RepositoryPath, settings));
+            // The clear error: names the setting, the provider and why, instead of starting on CPU silently.
+            Assert.StartsWith("Inference:ExecutionProvider is Cuda but the CUDA execution provider (device 0) cannot be used: ", error.Message, StringComparison.Ordinal);
+            Assert.IsType<OnnxRuntimeException>(error.InnerException);
             return;
         }
 
-        await using (server)
+        output.WriteLine("branch: CUDA usable in this process; the server must serve on CUDAExecutionProvider");
+        await using var server = await InferenceServer.StartAsync(_repository.RepositoryPath, settings);
+        await Eventually.ServingAsync(server.Channel);
+        var info = await new Contract.InferenceService.InferenceServiceClient(server.Channel).GetModelInfoAsync(new GetModelInfoRequest());
+        Assert.Equal("CUDAExecutionProvider", info.Models[0].ExecutionProvider);
+    }
+
+    private static bool CudaProviderLoads(out string? error)
+    {
+        try
         {
-            await Eventually.ServingAsync(server.Channel);
-            var info = await new Contract.InferenceService.InferenceServiceClient(server.Channel).GetModelInfoAsync(new GetModelInfoRequest());
-            Assert.Equal("CUDAExecutionProvider", info.Models[0].ExecutionProvider);
+            using var options = new SessionOptions();
+            options.AppendExecutionProvider_CUDA(0);
+            error = null;
+            return true;
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            error = ex.Message;
+            return false;
         }
     }
 

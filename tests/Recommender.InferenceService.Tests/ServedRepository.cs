@@ -1,5 +1,6 @@
 using Recommender.Data;
 using Recommender.Models.Repository;
+using Recommender.Training.Implicit;
 using Recommender.Training.Mf;
 using Recommender.Training.Neural;
 using Recommender.Training.Pipeline;
@@ -36,6 +37,15 @@ public sealed class ServedRepository : IDisposable
         TrainingPipeline.Run(new TrainingRequest(ModelName, DataFolder, SplitSpec.Parse("random:0.2"), seed,
                 MfTrainingOptions.BiasedDefaults with { Epochs = 5, Factors = 8, Seed = seed },
                 new NeuralTrainingOptions { Epochs = 1, EmbeddingDim = 8, HiddenSizes = [16, 8], Seed = seed }),
+            Repository);
+
+    /// <summary>Trains and publishes a version with MF and the implicit-feedback model.</summary>
+    public TrainingOutcome PublishWithImplicit(int seed = 1) =>
+        TrainingPipeline.Run(new TrainingRequest(ModelName, DataFolder, SplitSpec.Parse("random:0.2"), seed,
+                MfTrainingOptions.BiasedDefaults with { Epochs = 5, Factors = 8, Seed = seed }, null)
+            {
+                Implicit = new ImplicitTrainingOptions { Factors = 8, Epochs = 4, Seed = seed },
+            },
             Repository);
 
     public void Dispose()

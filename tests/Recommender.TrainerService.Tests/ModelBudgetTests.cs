@@ -13,6 +13,7 @@ public sealed class ModelBudgetTests
 {
     [Theory]
     [InlineData("mf.factors")]
+    [InlineData("implicit.factors")]
     [InlineData("neural.embedding_dim")]
     public async Task A_synthetic_request_over_the_budget_is_invalid_at_submission_naming_the_budget(string largest)
     {
@@ -24,13 +25,17 @@ public sealed class ModelBudgetTests
             ModelName = "huge",
             Dataset = new DatasetSource { Synthetic = new SyntheticDataset { Users = 1_000_000, Items = 1_000_000, Ratings = 1000, Seed = 1 } },
         };
-        if (largest == "mf.factors")
+        switch (largest)
         {
-            request.Mf = new MfParameters { Factors = 1024, Epochs = 1 };
-        }
-        else
-        {
-            request.Neural = new NeuralParameters { EmbeddingDim = 1024, Epochs = 1 };
+            case "mf.factors":
+                request.Mf = new MfParameters { Factors = 1024, Epochs = 1 };
+                break;
+            case "implicit.factors":
+                request.Implicit = new ImplicitParameters { Factors = 1024, Epochs = 1 };
+                break;
+            default:
+                request.Neural = new NeuralParameters { EmbeddingDim = 1024, Epochs = 1 };
+                break;
         }
 
         var error = await Assert.ThrowsAsync<RpcException>(() => server.Client.StartTrainingAsync(request, TrainerServer.Auth(), DateTime.UtcNow.AddSeconds(30)).ResponseAsync);

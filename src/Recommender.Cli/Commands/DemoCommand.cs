@@ -13,8 +13,9 @@ namespace Recommender.Cli.Commands;
 /// `recommender demo`: from nothing to recommendations served over gRPC. Uses real MovieLens
 /// 100K when it has been downloaded (`recommender data download ml-100k`), else generates the
 /// synthetic MovieLens-shaped default; starts the trainer and inference services as real
-/// processes on free loopback ports; trains both models through the trainer's gRPC API; waits for
-/// the inference service to pick the version up; calls it; shuts both down (also on Ctrl-C).
+/// processes on free loopback ports; trains every kind through the trainer's gRPC API; waits for
+/// the inference service to pick the version up; calls it (Recommend, SimilarItems, Recommend from
+/// a history for a new user, PredictRatings); shuts both down (also on Ctrl-C).
 /// </summary>
 internal static class DemoCommand
 {
@@ -54,10 +55,10 @@ internal static class DemoCommand
             TimeSpan.FromSeconds(60), cancellationToken)).ConfigureAwait(false);
         Console.WriteLine($"      inference service listening on {inference.Address} (no model yet: health NOT_SERVING)");
 
-        var published = await steps.RunAsync("train MF and the neural model through the trainer (StartTraining, WatchTraining)",
+        var published = await steps.RunAsync("train MF, the neural model and the implicit model through the trainer (StartTraining, WatchTraining)",
             () => TrainThroughServiceAsync(trainer.Address, token, Path.GetFileName(Path.GetFullPath(folder)), cancellationToken)).ConfigureAwait(false);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"      published version {published.Version}; held-out RMSE: MF {Metric(published, "mf.rmse")}, neural {Metric(published, "neural.rmse")}"));
+            $"      published version {published.Version}; held-out RMSE: MF {Metric(published, "mf.rmse")}, neural {Metric(published, "neural.rmse")}; P@10 (rating >= 4): implicit {Metric(published, "implicit.precision_at_10")}, MF {Metric(published, "mf.precision_at_10")}, popularity {Metric(published, "popularity.precision_at_10")}"));
 
         using var channel = GrpcChannel.ForAddress(inference.Address);
         var client = new Contracts.V1.InferenceService.InferenceServiceClient(channel);
@@ -76,28 +77,46 @@ internal static class DemoCommand
         }).ConfigureAwait(false);
 
         var chosen = users.Length > 0 ? users : PickUsers(repositoryPath, published.Name, published.Version);
-        await steps.RunAsync("Recommend top-5 (MF and neural)", async () =>
+        await steps.RunAsync("Recommend top-5 (the implicit model by default; MF and neural by name)", async () =>
         {
             foreach (var user in chosen)
             {
-                foreach (var kind in new[] { ModelKind.Mf, ModelKind.Neural })
+                foreach (var kind in new[] { ModelKind.Unspecified, ModelKind.Mf, ModelKind.Neural })
                 {
                     var response = await client.RecommendAsync(new RecommendRequest { UserId = user, TopN = 5, Model = new ModelSpec { Kind = kind } }, cancellationToken: cancellationToken);
-                    Console.WriteLine($"      user {user}, {(kind == ModelKind.Mf ? "MF" : "neural")}:");
-                    foreach (var item in response.Items)
-                    {
-                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"        ('{item.Title}', {item.Score:F2})"));
-                    }
+                    Console.WriteLine($"      user {user}, {response.Model.Kind}{(kind == ModelKind.Unspecified ? " (default)" : "")}:");
+                    PrintItems(response.Items);
                 }
             }
 
             return 0;
         }).ConfigureAwait(false);
 
+        var ratings = DatasetLoader.Load(folder, cancellationToken).Ratings;
+        var famous = MostRated(ratings, 3);
+        await steps.RunAsync("SimilarItems for the most-rated film", async () =>
+        {
+            var response = await client.SimilarItemsAsync(new SimilarItemsRequest { ItemIds = { famous[0] }, TopN = 5 }, cancellationToken: cancellationToken);
+            var film = (await client.RecommendAsync(new RecommendRequest { UserId = 0, TopN = 1, CandidateItemIds = { famous[0] }, AllowPopularityFallback = true },
+                cancellationToken: cancellationToken)).Items[0].Title;
+            Console.WriteLine($"      like '{film}' ({response.Model.Kind}, cosine):");
+            PrintItems(response.Results[0].Items);
+            return 0;
+        }).ConfigureAwait(false);
+
+        await steps.RunAsync("Recommend for a brand-new user from a three-film history", async () =>
+        {
+            var request = new RecommendRequest { UserId = 0, TopN = 5 };
+            request.HistoryItemIds.AddRange(famous);
+            var response = await client.RecommendAsync(request, cancellationToken: cancellationToken);
+            Console.WriteLine($"      history: items {string.Join(", ", famous)}; {response.Model.Kind} folded it into a user vector:");
+            PrintItems(response.Items);
+            return 0;
+        }).ConfigureAwait(false);
+
         await steps.RunAsync("PredictRatings (a batch of pairs)", async () =>
         {
             var request = new PredictRatingsRequest { Model = new ModelSpec { Kind = ModelKind.Neural } };
-            var ratings = DatasetLoader.Load(folder, cancellationToken).Ratings;
             for (var r = 0; r < 5; r++)
             {
                 request.UserIds.Add(ratings.UserIds[r * 97]);
@@ -164,6 +183,7 @@ internal static class DemoCommand
             Split = "random:0.2",
             Mf = new MfParameters { Variant = MfVariant.Biased },
             Neural = new NeuralParameters(),
+            Implicit = new ImplicitParameters(),
         };
         var job = await connection.Trainer.StartTrainingAsync(request, cancellationToken).ConfigureAwait(false);
         await foreach (var e in connection.Trainer.WatchTrainingAsync(job.JobId, cancellationToken).ConfigureAwait(false))
@@ -181,6 +201,26 @@ internal static class DemoCommand
         }
 
         throw new InvalidOperationException($"the trainer ended the watch of job {job.JobId} without a result");
+    }
+
+    private static void PrintItems(IEnumerable<ScoredItem> items)
+    {
+        foreach (var item in items)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"        ('{item.Title}', {item.Score:F2})"));
+        }
+    }
+
+    /// <summary>The ids of the <paramref name="count"/> most-rated items (well-known films on real data).</summary>
+    private static long[] MostRated(RatingTable ratings, int count)
+    {
+        var counts = new Dictionary<int, int>();
+        foreach (var item in ratings.ItemIds)
+        {
+            counts[item] = counts.GetValueOrDefault(item) + 1;
+        }
+
+        return [.. counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key).Take(count).Select(c => (long)c.Key)];
     }
 
     private static string Metric(ModelVersion version, string name) =>

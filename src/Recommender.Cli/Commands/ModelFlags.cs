@@ -12,9 +12,9 @@ internal sealed class ModelFlags
 
     public Option<long> Version { get; } = new("--version") { Description = "Version (default: the latest).", DefaultValueFactory = _ => 0 };
 
-    public Option<string> Kind { get; } = new("--model") { Description = "mf | neural (neural runs the exported ONNX graph).", DefaultValueFactory = _ => "mf" };
+    public Option<string> Kind { get; } = new("--model") { Description = "mf | neural | implicit (neural runs the exported ONNX graph).", DefaultValueFactory = _ => "mf" };
 
-    public ModelFlags() => Kind.AcceptOnlyFromAmong("mf", "neural");
+    public ModelFlags() => Kind.AcceptOnlyFromAmong("mf", "neural", "implicit");
 
     public void AddTo(Command command)
     {
@@ -24,5 +24,10 @@ internal sealed class ModelFlags
         command.Add(Kind);
     }
 
-    public ServedKind ServedKind(ParseResult parse) => parse.GetValue(Kind) == "neural" ? Serving.ServedKind.Neural : Serving.ServedKind.Mf;
+    public ServedKind ServedKind(ParseResult parse) => parse.GetValue(Kind) switch
+    {
+        "neural" => Serving.ServedKind.Neural,
+        "implicit" => Serving.ServedKind.Implicit,
+        _ => Serving.ServedKind.Mf,
+    };
 }

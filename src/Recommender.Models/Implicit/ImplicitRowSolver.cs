@@ -13,6 +13,9 @@ namespace Recommender.Models.Implicit;
 /// </summary>
 public static class ImplicitRowSolver
 {
+    /// <summary>Observed rows handled together by the conjugate-gradient products.</summary>
+    private const int Batch = 32;
+
     /// <summary>Floats of scratch a solve needs for k factors: a k×k matrix and four k-vectors.</summary>
     public static int ScratchLength(int factors) => (factors * factors) + (4 * factors);
 
@@ -106,16 +109,19 @@ public static class ImplicitRowSolver
 
         // r = b − A·x with b = Σ c_j v_j, in one pass over the observed rows:
         // r = −(α0·G + λI)·x + Σ_j (c_j − (c_j − α0)·(v_j·x)) v_j.
-        for (var f = 0; f < k; f++)
-        {
-            r[f] = -((unobservedWeight * VectorOps.Dot(gramian.Slice(f * k, k), x)) + (regularization * x[f]));
-        }
+        VectorOps.SymmetricMatVec(gramian, x, -unobservedWeight, -regularization, r);
 
-        for (var n = 0; n < observed.Length; n++)
+        Span<float> coefficients = stackalloc float[Batch];
+        for (var start = 0; start < observed.Length; start += Batch)
         {
-            var v = fixedFactors.Slice(observed[n] * k, k);
-            var c = confidence[n];
-            VectorOps.Axpy(c - ((c - unobservedWeight) * VectorOps.Dot(v, x)), v, r);
+            var batch = observed.Slice(start, Math.Min(Batch, observed.Length - start));
+            for (var n = 0; n < batch.Length; n++)
+            {
+                var c = confidence[start + n];
+                coefficients[n] = c - ((c - unobservedWeight) * VectorOps.Dot(fixedFactors.Slice(batch[n] * k, k), x));
+            }
+
+            VectorOps.AccumulateRows(fixedFactors, batch, coefficients, r);
         }
 
         r.CopyTo(p);
@@ -155,19 +161,20 @@ public static class ImplicitRowSolver
         Span<float> output)
     {
         var k = p.Length;
-        for (var f = 0; f < k; f++)
-        {
-            output[f] = (unobservedWeight * VectorOps.Dot(gramian.Slice(f * k, k), p)) + (regularization * p[f]);
-        }
+        VectorOps.SymmetricMatVec(gramian, p, unobservedWeight, regularization, output);
 
-        for (var n = 0; n < observed.Length; n++)
+        // The observed rows in batches: first their (independent) dot products, then one
+        // register-blocked sweep adding them up.
+        Span<float> coefficients = stackalloc float[Batch];
+        for (var start = 0; start < observed.Length; start += Batch)
         {
-            var v = fixedFactors.Slice(observed[n] * k, k);
-            var weight = confidence[n] - unobservedWeight;
-            if (weight != 0f)
+            var batch = observed.Slice(start, Math.Min(Batch, observed.Length - start));
+            for (var n = 0; n < batch.Length; n++)
             {
-                VectorOps.Axpy(weight * VectorOps.Dot(v, p), v, output);
+                coefficients[n] = (confidence[start + n] - unobservedWeight) * VectorOps.Dot(fixedFactors.Slice(batch[n] * k, k), p);
             }
+
+            VectorOps.AccumulateRows(fixedFactors, batch, coefficients, output);
         }
     }
 

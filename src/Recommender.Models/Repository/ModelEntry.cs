@@ -12,6 +12,12 @@ public sealed class ModelEntry
     public const string MfKind = "mf";
     public const string NeuralKind = "neural";
 
+    /// <summary>The implicit-feedback (weighted ALS) factor file.</summary>
+    public const string ImplicitKind = "implicit";
+
+    /// <summary>Implicit top-k over the catalog as an ONNX graph (user_ids, k → scores, item_indices).</summary>
+    public const string ImplicitTopKOnnxKind = "implicit-topk-onnx";
+
     /// <summary>The neural model as a ranking graph (user_ids → scores over the whole catalog).</summary>
     public const string NeuralRankOnnxKind = "neural-rank-onnx";
 

@@ -36,20 +36,24 @@ internal sealed class AlsHalfStep
         }
     }
 
-    /// <summary>Re-solves every row of <paramref name="rows"/> into <paramref name="rowFactors"/>.</summary>
-    public void Run(InteractionMatrix rows, float[] rowFactors, float[] fixedFactors, float[] fixedGramian, CancellationToken cancellationToken)
+    /// <summary>
+    /// Re-solves every row of <paramref name="rows"/> into <paramref name="rowFactors"/>; when
+    /// <paramref name="rowTerms"/> is given, also writes each row's share of the loss there
+    /// (<see cref="ImplicitObjective.RowTerm"/>).
+    /// </summary>
+    public void Run(InteractionMatrix rows, float[] rowFactors, float[] fixedFactors, float[] fixedGramian, double[]? rowTerms, CancellationToken cancellationToken)
     {
         cursor = 0;
         if (workers == 1)
         {
-            Work(0, rows, rowFactors, fixedFactors, fixedGramian, cancellationToken);
+            Work(0, rows, rowFactors, fixedFactors, fixedGramian, rowTerms, cancellationToken);
         }
         else
         {
             try
             {
                 Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-                    w => Work(w, rows, rowFactors, fixedFactors, fixedGramian, cancellationToken));
+                    w => Work(w, rows, rowFactors, fixedFactors, fixedGramian, rowTerms, cancellationToken));
             }
             catch (AggregateException e) when (e.InnerExceptions.Count > 0)
             {
@@ -60,7 +64,7 @@ internal sealed class AlsHalfStep
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private void Work(int worker, InteractionMatrix rows, float[] rowFactors, float[] fixedFactors, float[] fixedGramian, CancellationToken cancellationToken)
+    private void Work(int worker, InteractionMatrix rows, float[] rowFactors, float[] fixedFactors, float[] fixedGramian, double[]? rowTerms, CancellationToken cancellationToken)
     {
         var buffer = scratch[worker].AsSpan();
         var k = factors;
@@ -82,6 +86,11 @@ internal sealed class AlsHalfStep
                 {
                     // No interactions: the right-hand side is 0, so the exact optimum is 0.
                     x.Clear();
+                    if (rowTerms is not null)
+                    {
+                        rowTerms[row] = 0;
+                    }
+
                     continue;
                 }
 
@@ -95,6 +104,11 @@ internal sealed class AlsHalfStep
                 {
                     ImplicitRowSolver.SolveConjugateGradient(fixedGramian, fixedFactors, observed, rows.ConfidenceOf(row),
                         parameters.UnobservedWeight, regularization, cgSteps, buffer, x);
+                }
+
+                if (rowTerms is not null)
+                {
+                    rowTerms[row] = ImplicitObjective.RowTerm(x, fixedFactors, observed, rows.ConfidenceOf(row), parameters.UnobservedWeight, regularization);
                 }
             }
         }

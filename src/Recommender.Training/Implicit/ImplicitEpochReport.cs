@@ -13,8 +13,8 @@ namespace Recommender.Training.Implicit;
 /// </param>
 /// <param name="ValidationNdcgAt10">Mean NDCG@10 over the same users; null as above.</param>
 /// <param name="ValidationUsers">Users ranked for the two numbers above (at most the configured sample).</param>
-/// <param name="Seconds">Wall time of the whole epoch: both half-steps, the loss and the ranking.</param>
-/// <param name="SolveSeconds">Wall time of the two half-steps alone.</param>
+/// <param name="Seconds">Wall time of the whole epoch: both half-steps, the loss and the validation ranking.</param>
+/// <param name="SolveSeconds">Wall time of the two half-steps alone (row solves, the two Gramians and the users' loss terms).</param>
 public sealed record ImplicitEpochReport(
     int Epoch,
     double Loss,

@@ -55,7 +55,7 @@ public static class ImplicitTrainer
         ImplicitGramian.Compute(userFactors, train.UserCount, k, userGramian, threads);
 
         var halfStep = new AlsHalfStep(k, threads, options.Solver, options.CgSteps, parameters);
-        var objective = new ImplicitObjective(byUser, byItem, parameters, k, threads);
+        var userTerms = new double[train.UserCount];
         var probe = validation is not null && options.ValidationUsers > 0
             ? RankingProbe.Create(train, validation, options.ValidationUsers, options.ValidationRelevanceThreshold, options.Seed, threads)
             : null;
@@ -64,13 +64,13 @@ public static class ImplicitTrainer
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
             var epochStart = Stopwatch.GetTimestamp();
-            halfStep.Run(byItem, itemFactors, userFactors, userGramian, cancellationToken);
+            halfStep.Run(byItem, itemFactors, userFactors, userGramian, null, cancellationToken);
             ImplicitGramian.Compute(itemFactors, train.ItemCount, k, itemGramian, threads);
-            halfStep.Run(byUser, userFactors, itemFactors, itemGramian, cancellationToken);
+            halfStep.Run(byUser, userFactors, itemFactors, itemGramian, userTerms, cancellationToken);
             ImplicitGramian.Compute(userFactors, train.UserCount, k, userGramian, threads);
             var solveSeconds = Stopwatch.GetElapsedTime(epochStart).TotalSeconds;
 
-            var loss = objective.Compute(userFactors, itemFactors, userGramian, itemGramian);
+            var loss = ImplicitObjective.Total(userTerms, itemFactors, userGramian, itemGramian, byItem, parameters, k);
             if (!double.IsFinite(loss))
             {
                 throw new InvalidOperationException(

@@ -17,6 +17,14 @@ public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult r
 
     public override TimeSpan Elapsed => Result.Elapsed;
 
+    public override PairScorer? HeldOutScorer => (users, items, scores) =>
+    {
+        for (var i = 0; i < users.Length; i++)
+        {
+            scores[i] = Result.Model.RawScore(users[i], items[i]);
+        }
+    };
+
     public override void WriteTo(VersionDraft draft, IReadOnlyDictionary<string, string> onnxMetadata)
     {
         ArgumentNullException.ThrowIfNull(draft);

@@ -16,6 +16,8 @@ public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrai
 
     public override TimeSpan Elapsed => Result.Elapsed;
 
+    public override PairScorer? HeldOutScorer => (users, items, scores) => NeuralTrainer.PredictWithTorch(Result.Weights, users, items).CopyTo(scores);
+
     public override void WriteTo(VersionDraft draft, IReadOnlyDictionary<string, string> onnxMetadata)
     {
         ArgumentNullException.ThrowIfNull(draft);

@@ -13,7 +13,24 @@ public abstract class TrainedModel(string kind, EvaluationReport? evaluation)
 {
     public string Kind { get; } = kind;
 
+    /// <summary>Held-out rating errors and ranking (relevance: rating ≥ 4); null for kinds whose scores are not ratings.</summary>
     public EvaluationReport? Evaluation { get; } = evaluation;
+
+    /// <summary>Scores held-out pairs for ranking (dense indices); lets the pipeline rank under every relevance protocol.</summary>
+    public virtual PairScorer? HeldOutScorer => null;
+
+    /// <summary>Held-out ranking with relevance = rating ≥ 4 (from <see cref="Evaluation"/>, or ranked by the pipeline).</summary>
+    public RankingReport? Ranking { get; private set; }
+
+    /// <summary>Held-out ranking with every held-out interaction relevant.</summary>
+    public RankingReport? RankingAllInteractions { get; private set; }
+
+    /// <summary>Set by the pipeline after training.</summary>
+    internal void SetRankings(RankingReport? ratedAtLeast4, RankingReport? allInteractions)
+    {
+        Ranking = Evaluation?.Ranking ?? ratedAtLeast4;
+        RankingAllInteractions = allInteractions;
+    }
 
     public abstract TimeSpan Elapsed { get; }
 
@@ -28,19 +45,36 @@ public abstract class TrainedModel(string kind, EvaluationReport? evaluation)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         metrics[$"{Kind}.train_seconds"] = Elapsed.TotalSeconds;
-        if (Evaluation is not { } report)
+        if (Evaluation is { } report)
         {
-            return;
+            metrics[$"{Kind}.rmse"] = report.Rmse;
+            metrics[$"{Kind}.mae"] = report.Mae;
         }
 
-        metrics[$"{Kind}.rmse"] = report.Rmse;
-        metrics[$"{Kind}.mae"] = report.Mae;
-        var k = report.Ranking.K;
-        metrics[$"{Kind}.precision_at_{k}"] = report.Ranking.PrecisionAtK;
-        metrics[$"{Kind}.recall_at_{k}"] = report.Ranking.RecallAtK;
-        metrics[$"{Kind}.ndcg_at_{k}"] = report.Ranking.NdcgAtK;
-        metrics[$"{Kind}.map_at_{k}"] = report.Ranking.MapAtK;
-        metrics[$"{Kind}.catalog_coverage_at_{k}"] = report.Ranking.CatalogCoverage;
+        AddRanking(metrics, Kind, Ranking, RankingAllInteractions);
+    }
+
+    /// <summary>
+    /// "&lt;prefix&gt;.precision_at_10" etc. with relevance = rating ≥ 4, and the same keys ending in
+    /// "_all" with every held-out interaction relevant.
+    /// </summary>
+    public static void AddRanking(IDictionary<string, double> metrics, string prefix, RankingReport? ratedAtLeast4, RankingReport? allInteractions)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        foreach (var (report, suffix) in new[] { (ratedAtLeast4, ""), (allInteractions, "_all") })
+        {
+            if (report is null)
+            {
+                continue;
+            }
+
+            var k = report.K;
+            metrics[$"{prefix}.precision_at_{k}{suffix}"] = report.PrecisionAtK;
+            metrics[$"{prefix}.recall_at_{k}{suffix}"] = report.RecallAtK;
+            metrics[$"{prefix}.ndcg_at_{k}{suffix}"] = report.NdcgAtK;
+            metrics[$"{prefix}.map_at_{k}{suffix}"] = report.MapAtK;
+            metrics[$"{prefix}.catalog_coverage_at_{k}{suffix}"] = report.CatalogCoverage;
+        }
     }
 
     /// <summary>Timings for the metrics json ("&lt;kind&gt;TrainSeconds" and kind-specific counters).</summary>

@@ -16,4 +16,14 @@ public sealed record TrainingContext(TrainingRequest Request, Dataset Dataset, T
         Set.TestCount == 0
             ? null
             : HeldOutEvaluator.Evaluate(Set, scorer, MinRating, MaxRating, TrainMean, Request.RankingK, Request.MaxRankingUsers, Request.SplitSeed, cancellationToken);
+
+    /// <summary>
+    /// Ranking metrics alone (for rankers whose scores are not ratings) under one relevance
+    /// protocol: held-out items rated at or above <paramref name="relevanceThreshold"/>, or every
+    /// held-out item when it is null. Null without a held-out part.
+    /// </summary>
+    public RankingReport? EvaluateRanking(PairScorer scorer, float? relevanceThreshold, CancellationToken cancellationToken) =>
+        Set.TestKnown.Count == 0
+            ? null
+            : HeldOutEvaluator.EvaluateRanking(Set, scorer, Request.RankingK, Request.MaxRankingUsers, Request.SplitSeed, relevanceThreshold, cancellationToken);
 }

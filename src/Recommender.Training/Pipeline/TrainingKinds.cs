@@ -1,3 +1,4 @@
+using Recommender.Training.Implicit;
 using Recommender.Training.Mf;
 using Recommender.Training.Neural;
 
@@ -13,5 +14,6 @@ public static class TrainingKinds
     [
         new MfTrainingKind(),
         new NeuralTrainingKind(),
+        new ImplicitTrainingKind(),
     ];
 }

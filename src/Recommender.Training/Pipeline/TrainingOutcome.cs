@@ -10,7 +10,13 @@ public sealed record TrainingOutcome(
     TimeSpan ExportTime,
     TimeSpan TotalTime)
 {
+    /// <summary>The popularity chart ranked on the same split (the baseline every ranking is shown beside).</summary>
+    public PopularityRanking Popularity { get; init; } = new(null, null);
+
     /// <summary>The trained model of one kind's type, or null when the run did not train it.</summary>
     public T? Model<T>()
         where T : TrainedModel => Models.OfType<T>().FirstOrDefault();
 }
+
+/// <summary>The popularity baseline's held-out ranking under both relevance protocols (null without a held-out part).</summary>
+public sealed record PopularityRanking(Recommender.Data.RankingReport? RatedAtLeast4, Recommender.Data.RankingReport? AllInteractions);

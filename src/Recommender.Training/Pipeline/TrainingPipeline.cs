@@ -41,8 +41,20 @@ public static class TrainingPipeline
         var trained = new List<TrainedModel>();
         foreach (var kind in requested)
         {
-            trained.Add(kind.Train(context, progress, cancellationToken));
+            var model = kind.Train(context, progress, cancellationToken);
+            var scorer = model.HeldOutScorer;
+            model.SetRankings(
+                model.Evaluation is null && scorer is not null ? context.EvaluateRanking(scorer, RankingMetrics.DefaultRelevanceThreshold, cancellationToken) : null,
+                scorer is null ? null : context.EvaluateRanking(scorer, null, cancellationToken));
+
+            trained.Add(model);
         }
+
+        // The same chart for everyone, ranked on the same split: a model below it is not a recommender.
+        var chart = PopularityBaseline.Fit(set.Train).Scorer;
+        var popularity = new PopularityRanking(
+            context.EvaluateRanking(chart, RankingMetrics.DefaultRelevanceThreshold, cancellationToken),
+            context.EvaluateRanking(chart, null, cancellationToken));
 
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report(new Exporting());
@@ -67,9 +79,9 @@ public static class TrainingPipeline
         cancellationToken.ThrowIfCancellationRequested();
         var manifest = draft.Commit(new DatasetInfo(dataset.Name, DatasetFingerprint.Compute(dataset.Ratings)),
             HyperParameters(request, trained, minRating, maxRating),
-            Metrics(set, trainMean, trained),
+            Metrics(set, trainMean, trained, popularity),
             requiredVersion: version);
-        return new TrainingOutcome(manifest, trained, prepareTime, exportWatch.Elapsed, total.Elapsed);
+        return new TrainingOutcome(manifest, trained, prepareTime, exportWatch.Elapsed, total.Elapsed) { Popularity = popularity };
     }
 
     /// <summary>The rating scale: 1–5 for MovieLens integer stars, 0.5–5 where half stars occur.</summary>
@@ -96,7 +108,7 @@ public static class TrainingPipeline
         return values;
     }
 
-    private static Dictionary<string, double> Metrics(TrainingSet set, float trainMean, IEnumerable<TrainedModel> trained)
+    private static Dictionary<string, double> Metrics(TrainingSet set, float trainMean, IEnumerable<TrainedModel> trained, PopularityRanking popularity)
     {
         var metrics = new Dictionary<string, double>
         {
@@ -110,6 +122,7 @@ public static class TrainingPipeline
             model.AddMetrics(metrics);
         }
 
+        TrainedModel.AddRanking(metrics, "popularity", popularity.RatedAtLeast4, popularity.AllInteractions);
         return metrics;
     }
 

@@ -28,6 +28,53 @@ public sealed class ImplicitTrainerTests
     }
 
     [Fact]
+    public void The_reported_loss_is_the_objective_summed_over_every_user_item_pair()
+    {
+        var train = Small.Value.Train;
+        var options = Quick with { RatingThreshold = 3f, RegularizationExponent = 0.5f, Regularization = 0.2f, UnobservedWeight = 0.7f, Alpha = 2f };
+        var result = ImplicitTrainer.Train(train, null, options);
+        var model = result.Model;
+        var p = model.Parameters;
+
+        var confidence = new Dictionary<(int, int), double>();
+        for (var r = 0; r < train.Count; r++)
+        {
+            if (p.IsInteraction(train.Values[r]))
+            {
+                confidence[(train.Users[r], train.Items[r])] = p.ConfidenceOf(train.Values[r]);
+            }
+        }
+
+        double loss = 0;
+        for (var u = 0; u < model.UserCount; u++)
+        {
+            for (var i = 0; i < model.ItemCount; i++)
+            {
+                double score = model.Score(u, i);
+                loss += confidence.TryGetValue((u, i), out var c) ? c * (score - 1) * (score - 1) : p.UnobservedWeight * score * score;
+            }
+        }
+
+        var userCounts = new int[model.UserCount];
+        foreach (var (u, _) in confidence.Keys)
+        {
+            userCounts[u]++;
+        }
+
+        for (var u = 0; u < model.UserCount; u++)
+        {
+            loss += p.RowRegularization(userCounts[u], model.ItemCount) * Square(model.UserRow(u));
+        }
+
+        for (var i = 0; i < model.ItemCount; i++)
+        {
+            loss += p.RowRegularization(model.ItemInteractions[i], model.UserCount) * Square(model.ItemRow(i));
+        }
+
+        Assert.Equal(loss, result.Epochs[^1].Loss, loss * 1e-4);
+    }
+
+    [Fact]
     public void Conjugate_gradient_reaches_the_loss_of_the_exact_solver()
     {
         var exact = ImplicitTrainer.Train(Small.Value.Train, null, Quick with { Solver = ImplicitSolver.Cholesky, Epochs = 10 });
@@ -193,6 +240,17 @@ public sealed class ImplicitTrainerTests
         var progress = new ListProgress([], _ => cancel.Cancel());
         Assert.ThrowsAny<OperationCanceledException>(() => ImplicitTrainer.Train(Small.Value.Train, null, Quick with { Epochs = 50 }, progress, cancel.Token));
         Assert.Single(progress.Reports);
+    }
+
+    private static double Square(ReadOnlySpan<float> row)
+    {
+        double sum = 0;
+        foreach (var v in row)
+        {
+            sum += (double)v * v;
+        }
+
+        return sum;
     }
 
     private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

@@ -22,22 +22,26 @@ public sealed class MfServingKind : IServingKind
         PairSmokeTest.Run(simd, bundle, bundle.PathOf(ArtifactFileNames.MfFactors));
         var simdRanker = new WholeCatalogRanker(MfScorerChoice.Simd, model.ItemCount, simd.ScoreAllItems);
         var similarity = new ItemFactorSimilarity(model.ItemFactors, model.ItemCount, model.Factors);
-        var graph = TopKGraphIfFaster(simd, bundle, context);
+        var graph = TopKGraphIfFaster(simd, bundle.ModelPath(ModelEntry.MfTopKOnnxKind), bundle.Items.Count, context);
         return graph is null
             ? new ServedKindModel(Kind, simd, simdRanker, scoresAreRatings: true, executionProvider: null, []) { Similarity = similarity }
             : new ServedKindModel(Kind, simd, graph, scoresAreRatings: true, graph.ExecutionProvider, [graph]) { Similarity = similarity };
     }
 
-    /// <summary>The top-k graph's ranker when the version has one and it beats managed SIMD here (or is forced); else null.</summary>
-    private static MfOnnxTopKRanker? TopKGraphIfFaster(MfSimdScorer simd, ModelVersionBundle bundle, ServingKindContext context)
+    /// <summary>
+    /// The top-k graph's ranker when the version has one (<paramref name="graphPath"/>) and it beats
+    /// managed SIMD here (or is forced by configuration); else null. Shared with every kind whose
+    /// scores are dot products over a factor file.
+    /// </summary>
+    internal static MfOnnxTopKRanker? TopKGraphIfFaster(MfSimdScorer simd, string? graphPath, int itemCount, ServingKindContext context)
     {
         var preference = context.Options.MfScorer;
-        if (preference == MfScorerPreference.Simd || bundle.ModelPath(ModelEntry.MfTopKOnnxKind) is not { } path)
+        if (preference == MfScorerPreference.Simd || graphPath is not { } path)
         {
             return null;
         }
 
-        var ranker = new MfOnnxTopKRanker(new MfOnnxTopK(context.Sessions.Open(path), bundle.Items.Count));
+        var ranker = new MfOnnxTopKRanker(new MfOnnxTopK(context.Sessions.Open(path), itemCount));
         try
         {
             if (preference == MfScorerPreference.Onnx || MfScorerChoice.Measure(simd, ranker) == MfScorerChoice.Onnx)

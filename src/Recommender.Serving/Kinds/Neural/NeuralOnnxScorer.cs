@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Recommender.Models.Onnx;
 
 namespace Recommender.Serving;
 
@@ -10,8 +11,8 @@ namespace Recommender.Serving;
 /// </summary>
 public sealed class NeuralOnnxScorer(OnnxSession session) : IPairScorer, IDisposable
 {
-    private static readonly string[] InputNames = ["user_ids", "item_ids"];
-    private static readonly string[] OutputNames = ["rating"];
+    private static readonly string[] InputNames = [OnnxNames.UserIds, OnnxNames.ItemIds];
+    private static readonly string[] OutputNames = [OnnxNames.Rating];
 
     private readonly RunOptions _runOptions = new();
 
