@@ -52,7 +52,7 @@ public sealed class RecommenderClientOptions
 
     /// <summary>
     /// Bearer token sent (as <c>authorization: Bearer …</c>) on the trainer's mutating calls
-    /// (StartTraining, CancelTraining); read calls don't need it. Read at each call, so a reloaded
+    /// (StartTraining, CancelTraining) and on DownloadModelVersion; the other reads don't need it. Read at each call, so a reloaded
     /// configuration (a rotated Kubernetes Secret) takes effect without a restart.
     /// </summary>
     public string? Token { get; set; }

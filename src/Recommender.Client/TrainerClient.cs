@@ -5,7 +5,10 @@ using Recommender.Contracts.V1;
 
 namespace Recommender.Client;
 
-/// <summary>Wraps the generated <see cref="TrainerService.TrainerServiceClient"/> and attaches the bearer token to mutating calls.</summary>
+/// <summary>
+/// Wraps the generated <see cref="TrainerService.TrainerServiceClient"/> and attaches the bearer token
+/// to the calls the trainer protects: the mutating ones and the download of a version's files.
+/// </summary>
 public sealed class TrainerClient : ITrainerClient
 {
     private readonly TrainerService.TrainerServiceClient _client;
@@ -22,14 +25,14 @@ public sealed class TrainerClient : ITrainerClient
     public async Task<TrainingJob> StartTrainingAsync(StartTrainingRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var response = await _client.StartTrainingAsync(request, MutatingCall(cancellationToken)).ConfigureAwait(false);
+        var response = await _client.StartTrainingAsync(request, AuthorizedCall(cancellationToken)).ConfigureAwait(false);
         return response.Job;
     }
 
     public async Task<TrainingJob> CancelTrainingAsync(string jobId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
-        var response = await _client.CancelTrainingAsync(new CancelTrainingRequest { JobId = jobId }, MutatingCall(cancellationToken)).ConfigureAwait(false);
+        var response = await _client.CancelTrainingAsync(new CancelTrainingRequest { JobId = jobId }, AuthorizedCall(cancellationToken)).ConfigureAwait(false);
         return response.Job;
     }
 
@@ -70,7 +73,7 @@ public sealed class TrainerClient : ITrainerClient
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         ArgumentOutOfRangeException.ThrowIfNegative(version);
         using var call = _client.DownloadModelVersion(new DownloadModelVersionRequest { ModelName = modelName, Version = version },
-            cancellationToken: cancellationToken);
+            AuthorizedCall(cancellationToken));
         while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {
             yield return call.ResponseStream.Current;
@@ -82,7 +85,7 @@ public sealed class TrainerClient : ITrainerClient
     /// <see cref="RecommenderClientOptions.AllowTokenOverInsecureChannel"/> was set (validated at start).
     /// The token is read now, so a reloaded configuration applies to the next call.
     /// </summary>
-    private CallOptions MutatingCall(CancellationToken cancellationToken)
+    private CallOptions AuthorizedCall(CancellationToken cancellationToken)
     {
         var options = new CallOptions(cancellationToken: cancellationToken);
         if (_options.CurrentValue.Token is not { Length: > 0 } token)

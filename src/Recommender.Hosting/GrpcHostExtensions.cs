@@ -53,6 +53,8 @@ public static class GrpcHostExtensions
         builder.Services.AddOptions<HostOptions>()
             .Configure<IOptions<EndpointOptions>>((host, endpoints) => host.ShutdownTimeout = endpoints.Value.ShutdownTimeout);
         builder.Services.AddSingleton<ServiceLifecycle>();
+        builder.Services.AddSingleton<HealthChanges>();
+        builder.Services.AddHostedService<HealthPushService>();
         // The one error translation; each host adds its IExceptionStatusMap.
         builder.Services.AddSingleton<DomainErrors>();
         builder.Services.AddGrpc(o =>
@@ -90,8 +92,12 @@ public static class GrpcHostExtensions
         app.MapGrpcReflectionService();
         // The gRPC port is HTTP/2-only; Prometheus scrapes /metrics over HTTP/1.1 on the metrics port.
         app.MapMetrics("/metrics");
+        // prometheus-net starts listening to .NET meters at the first scrape, and counter increments
+        // before it are lost (the first model load, an early rollback): collect once now.
+        Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null).GetAwaiter().GetResult();
 
         var lifecycle = app.Services.GetRequiredService<ServiceLifecycle>();
+        var healthChanges = app.Services.GetRequiredService<HealthChanges>();
         var options = app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStopping.Register(() =>
@@ -99,6 +105,7 @@ public static class GrpcHostExtensions
             // Report NOT_SERVING, keep serving for the drain delay, then let Kestrel stop
             // (which waits for in-flight calls up to the shutdown timeout).
             lifecycle.BeginDraining();
+            healthChanges.Signal();
             Thread.Sleep(options.DrainDelay);
         });
         if (!string.IsNullOrEmpty(options.PortsFile))

@@ -46,9 +46,14 @@ public static class StatusText
     public static string Cap(string message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return message.Length <= MaxMessageChars
-            ? message
-            : string.Create(CultureInfo.InvariantCulture, $"{Head(message, MaxMessageChars)}… ({message.Length - MaxMessageChars} more characters)");
+        if (message.Length <= MaxMessageChars)
+        {
+            return message;
+        }
+
+        // The note counts what was cut; the head leaves it room, so the whole stays within the limit.
+        var note = string.Create(CultureInfo.InvariantCulture, $"… ({message.Length} characters in all)");
+        return Head(message, MaxMessageChars - note.Length) + note;
     }
 
     // Never cut a surrogate pair in half: the status message is sent as UTF-8.

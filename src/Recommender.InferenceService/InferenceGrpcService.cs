@@ -54,17 +54,7 @@ internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRe
             RequestValidation.Check(request);
             var query = new RecommendationQuery(request.Model.ToSelector(), request.UserIds, request.TopN,
                 request.IncludeSeen, request.ExcludeItemIds, request.CandidateItemIds, request.AllowPopularityFallback);
-            RecommendationResult result;
-            try
-            {
-                result = await engine.RecommendAsync(query, context.CancellationToken).ConfigureAwait(false);
-            }
-            catch (UnknownIdsException e) when (e.Field == "user_id")
-            {
-                // The engine names Recommend's single-user field; this request's field is the list.
-                throw new UnknownIdsException("user_ids", e.Ids);
-            }
-
+            var result = await engine.RecommendAsync(query, context.CancellationToken).ConfigureAwait(false);
             var response = new RecommendBatchResponse { Model = result.Model.ToContract() };
             response.Results.AddRange(result.Users.Select(ContractMapping.ToContract));
             return response;
@@ -73,6 +63,7 @@ internal sealed class InferenceGrpcService(IRecommendationEngine engine, ModelRe
     public override Task<SimilarItemsResponse> SimilarItems(SimilarItemsRequest request, ServerCallContext context) =>
         errors.Translate(async () =>
         {
+            RequestValidation.Check(request);
             var query = new SimilarItemsQuery(request.Model.ToSelector(), request.ItemIds, request.TopN, request.ExcludeItemIds);
             var result = await engine.SimilarItemsAsync(query, context.CancellationToken).ConfigureAwait(false);
             var response = new SimilarItemsResponse { Model = result.Model.ToContract() };

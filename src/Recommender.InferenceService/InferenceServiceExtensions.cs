@@ -16,7 +16,13 @@ internal static class InferenceServiceExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IExceptionStatusMap, InferenceErrorMap>();
         builder.Services.AddSingleton<ServingMetrics>();
-        builder.Services.AddSingleton<ModelRegistry>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var registry = new ModelRegistry(sp.GetRequiredService<ServingMetrics>());
+            // Readiness follows the registry: watchers hear of a first load at once.
+            registry.Changed += sp.GetRequiredService<HealthChanges>().Signal;
+            return registry;
+        });
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<InferenceOptions>>().Value;

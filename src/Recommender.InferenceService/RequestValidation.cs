@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Reflection;
-using Google.Protobuf.Reflection;
-using Grpc.Core;
 using Recommender.Contracts.V1;
 using Recommender.Hosting;
 
@@ -22,14 +18,20 @@ internal static class RequestValidation
     public static void Check(PredictRatingsRequest request)
     {
         Check(request.Model);
-        Defined("unknown_id_policy", request.UnknownIdPolicy);
+        ContractChecks.Defined("unknown_id_policy", request.UnknownIdPolicy);
     }
 
-    public static void Check(RecommendRequest request) => Check(request.Model);
+    public static void Check(RecommendRequest request)
+    {
+        Check(request.Model);
+        ContractChecks.Defined("unknown_id_policy", request.UnknownIdPolicy);
+    }
 
     public static void Check(RecommendBatchRequest request) => Check(request.Model);
 
-    public static void Check(GetModelInfoRequest request) => Name("name", request.Name);
+    public static void Check(SimilarItemsRequest request) => Check(request.Model);
+
+    public static void Check(GetModelInfoRequest request) => ContractChecks.MaxLength("name", request.Name, MaxModelNameLength, "a model name");
 
     private static void Check(ModelSpec? spec)
     {
@@ -38,34 +40,7 @@ internal static class RequestValidation
             return;
         }
 
-        Name("model.name", spec.Name);
-        Defined("model.kind", spec.Kind);
+        ContractChecks.MaxLength("model.name", spec.Name, MaxModelNameLength, "a model name");
+        ContractChecks.Defined("model.kind", spec.Kind);
     }
-
-    private static void Name(string field, string name)
-    {
-        if (name.Length > MaxModelNameLength)
-        {
-            throw Invalid(field, string.Create(CultureInfo.InvariantCulture,
-                $"{name.Length} characters exceed the limit of {MaxModelNameLength} for a model name."));
-        }
-    }
-
-    // Enum.IsDefined on the generated enum: a value added to the contract later passes without a change here.
-    private static void Defined<TEnum>(string field, TEnum value) where TEnum : struct, Enum
-    {
-        if (!Enum.IsDefined(value))
-        {
-            throw Invalid(field, string.Create(CultureInfo.InvariantCulture,
-                $"{Convert.ToInt64(value, CultureInfo.InvariantCulture)} is not a value the contract defines; use one of {string.Join(", ", ContractNames<TEnum>())}."));
-        }
-    }
-
-    // The names a client writes (MODEL_KIND_MF), not the C# member names (Mf).
-    private static IEnumerable<string> ContractNames<TEnum>() where TEnum : struct, Enum =>
-        typeof(TEnum).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Select(f => f.GetCustomAttribute<OriginalNameAttribute>()?.Name ?? f.Name);
-
-    private static RpcException Invalid(string field, string problem) =>
-        new(new Status(StatusCode.InvalidArgument, $"{field}: {problem}"));
 }

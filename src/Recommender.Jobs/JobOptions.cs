@@ -56,6 +56,14 @@ public sealed class JobOptions : IValidatableObject
     [Range(1, 1 << 24)]
     public int MaxBatchSize { get; set; } = 1 << 20;
 
+    /// <summary>
+    /// The most memory a job's models may need while training (<see cref="ModelMemoryEstimate"/>):
+    /// bounds that each hold can still multiply to more than the trainer has. Checked at submission
+    /// when the request gives the dataset's size (synthetic), otherwise once the dataset is loaded.
+    /// </summary>
+    [Range(1d, long.MaxValue)]
+    public long MaxModelBytes { get; set; } = 4L << 30;
+
     /// <summary>A running job is stopped (FAILED, nothing published) after this long.</summary>
     public TimeSpan MaxJobDuration { get; set; } = TimeSpan.FromHours(12);
 

@@ -44,12 +44,19 @@ public sealed class JobRequestValidator(IOptions<JobOptions> options, DatasetRes
         }
 
         datasets.Check(request.Dataset);
-        return new ValidatedJob(name, split,
+        var validated = new ValidatedJob(name, split,
             request.Mf is null ? null : Mf(request.Mf),
             request.Neural is null ? null : Neural(request.Neural))
         {
             Implicit = request.Implicit is null ? null : Implicit(request.Implicit),
         };
+        // Only a synthetic dataset's size is known now; the runner checks the others once loaded.
+        if (request.Dataset?.Synthetic is { } synthetic)
+        {
+            ModelMemoryEstimate.Of(synthetic.Users, synthetic.Items, validated).CheckWithin(_options.MaxModelBytes, synthetic.Users, synthetic.Items);
+        }
+
+        return validated;
     }
 
     private ImplicitTrainingOptions Implicit(ImplicitSpec spec)

@@ -68,7 +68,7 @@ public sealed partial class TrainingJobRunner(
             {
                 Implicit = validated.Implicit,
             };
-            var progress = new JobProgress(job, time);
+            var progress = new ModelBudgetGuard(new JobProgress(job, time), validated, _options.MaxModelBytes);
             var outcome = await Task.Factory.StartNew(
                 () => TrainingPipeline.Run(training, repository, progress, linked.Token),
                 linked.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);

@@ -18,6 +18,9 @@ public sealed class ModelRegistry
             new KeyValuePair<string, object?>("model", m.Name),
             new KeyValuePair<string, object?>("provider", m.ExecutionProvider))));
 
+    /// <summary>Raised after a version is installed or everything is released (readiness may have changed).</summary>
+    public event Action? Changed;
+
     public IReadOnlyCollection<string> Names => [.. _served.Keys];
 
     public bool IsEmpty => _served.IsEmpty;
@@ -36,6 +39,7 @@ public sealed class ModelRegistry
             return model;
         });
         previous?.Release();
+        Changed?.Invoke();
     }
 
     /// <summary>
@@ -83,6 +87,8 @@ public sealed class ModelRegistry
                 model.Release();
             }
         }
+
+        Changed?.Invoke();
     }
 
     private ServableModel Find(string? name)

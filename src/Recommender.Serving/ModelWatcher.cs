@@ -22,6 +22,7 @@ public sealed partial class ModelWatcher(
 {
     private readonly InferenceOptions _options = options.Value;
     private readonly Dictionary<(string Name, long Version), RefusedVersion> _refused = [];
+    private readonly HashSet<(string Name, long Version)> _warnedDeleted = [];
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly SemaphoreSlim _scanGate = new(1, 1);
@@ -84,13 +85,37 @@ public sealed partial class ModelWatcher(
 
     private async Task ScanModelAsync(string name, CancellationToken cancellationToken)
     {
+        var served = registry.ServedVersion(name);
         var target = _options.PinnedVersion > 0 ? _options.PinnedVersion : loader.Repository.LatestVersion(name);
-        if (target is not { } version || registry.ServedVersion(name) == version || !ShouldTry(name, version))
+        var servedDeleted = served is { } s && !Directory.Exists(loader.Repository.VersionPath(name, s));
+        if (target is not { } version || version == served || !ShouldTry(name, version))
         {
+            if (servedDeleted)
+            {
+                WarnServedDeleted(name, served!.Value);
+            }
+
             return;
         }
 
-        await LoadAsync(name, version, cancellationToken).ConfigureAwait(false);
+        // Only a deletion makes the newest remaining version older than the served one.
+        var rollback = servedDeleted && version < served;
+        if (rollback)
+        {
+            LogRollingBack(logger, name, served!.Value, version);
+        }
+
+        if (await LoadAsync(name, version, cancellationToken).ConfigureAwait(false))
+        {
+            if (rollback)
+            {
+                metrics.ModelRollbacks.Add(1, new KeyValuePair<string, object?>("model", name));
+            }
+        }
+        else if (servedDeleted)
+        {
+            WarnServedDeleted(name, served!.Value);
+        }
     }
 
     /// <summary>
@@ -127,7 +152,7 @@ public sealed partial class ModelWatcher(
         return false;
     }
 
-    private async Task LoadAsync(string name, long version, CancellationToken cancellationToken)
+    private async Task<bool> LoadAsync(string name, long version, CancellationToken cancellationToken)
     {
         // Taken before loading: a file that lands during the attempt counts as a change.
         var stamp = FolderStamp.Of(loader.Repository.VersionPath(name, version));
@@ -142,12 +167,24 @@ public sealed partial class ModelWatcher(
             {
                 LogLoadedAfterRefusal(logger, name, version);
             }
+
+            _warnedDeleted.RemoveWhere(k => k.Name == name);
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _refused[(name, version)] = new RefusedVersion(stamp);
             metrics.ModelLoads.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
             LogRefused(logger, ex, name, version, registry.ServedVersion(name) ?? 0);
+            return false;
+        }
+    }
+
+    private void WarnServedDeleted(string name, long served)
+    {
+        if (_warnedDeleted.Add((name, served)))
+        {
+            LogServedDeleted(logger, name, served);
         }
     }
 
@@ -225,6 +262,12 @@ public sealed partial class ModelWatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Refused model {Name} version {Version}; still serving version {Serving}. It is tried again when its files change")]
     private static partial void LogRefused(ILogger logger, Exception exception, string name, long version, long serving);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Name} version {Served} was deleted while served; rolling back to version {Version}. To serve an older version on purpose, pin it (Inference:PinnedVersion)")]
+    private static partial void LogRollingBack(ILogger logger, string name, long served, long version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Name} version {Served} was deleted while served and no other version could be loaded; still serving it from memory")]
+    private static partial void LogServedDeleted(ILogger logger, string name, long served);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scanning the model repository failed")]
     private static partial void LogScanFailed(ILogger logger, Exception exception);

@@ -20,6 +20,8 @@ public sealed class ServingMetrics : IDisposable
         BatchRequests = _meter.CreateHistogram<int>("batch_requests", "requests", "Requests coalesced per scorer run.");
         QueueSeconds = _meter.CreateHistogram<double>("queue_seconds", "s", "Time a request waited for a scorer run.");
         ModelLoads = _meter.CreateCounter<long>("model_loads_total", "loads", "Model version loads by outcome.");
+        ModelRollbacks = _meter.CreateCounter<long>("model_rollbacks_total", "rollbacks",
+            "Served versions deleted from the repository and replaced by an older one, by model.");
     }
 
     public Histogram<int> BatchPairs { get; }
@@ -29,6 +31,8 @@ public sealed class ServingMetrics : IDisposable
     public Histogram<double> QueueSeconds { get; }
 
     public Counter<long> ModelLoads { get; }
+
+    public Counter<long> ModelRollbacks { get; }
 
     /// <summary>Observes loaded versions and providers through a callback the registry supplies.</summary>
     public void ObserveLoadedModels(Func<IEnumerable<Measurement<long>>> observe) =>

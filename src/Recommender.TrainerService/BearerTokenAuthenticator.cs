@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 namespace Recommender.TrainerService;
 
 /// <summary>
-/// The token check of the mutating calls (StartTraining, CancelTraining), called by the service at
-/// the top of each; read calls stay open. A check in the service rather than an interceptor keeps
+/// The token check of the mutating calls (StartTraining, CancelTraining) and of DownloadModelVersion
+/// (a version's files include per-user data: which items each user rated), called by the service at
+/// the top of each; the other read calls (job state, version listings) stay open. A check in the service rather than an interceptor keeps
 /// the list of protected methods next to the methods, where a new mutating call cannot miss it.
 /// No header → UNAUTHENTICATED; a wrong token → PERMISSION_DENIED. The comparison takes the same
 /// time wherever the first differing byte is (the lengths may leak, the content does not).

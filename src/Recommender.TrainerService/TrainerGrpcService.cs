@@ -18,6 +18,7 @@ internal sealed class TrainerGrpcService(ITrainingJobs jobs, IModelVersionCatalo
     public override Task<StartTrainingResponse> StartTraining(StartTrainingRequest request, ServerCallContext context)
     {
         authenticator.Authorize(context);
+        RequestValidation.Check(request);
         return errors.Translate(() =>
             Task.FromResult(new StartTrainingResponse { Job = jobs.Submit(request.ToDomain()).ToContract() }));
     }
@@ -25,6 +26,7 @@ internal sealed class TrainerGrpcService(ITrainingJobs jobs, IModelVersionCatalo
     public override Task WatchTraining(WatchTrainingRequest request, IServerStreamWriter<WatchTrainingResponse> responseStream, ServerCallContext context) =>
         errors.Translate(async () =>
         {
+            RequestValidation.Check(request);
             var job = jobs.Get(request.JobId);
             var modelName = job.Request.ModelName;
             await foreach (var e in jobs.Watch(job.Id, context.CancellationToken).ConfigureAwait(false))
@@ -35,7 +37,11 @@ internal sealed class TrainerGrpcService(ITrainingJobs jobs, IModelVersionCatalo
         });
 
     public override Task<GetTrainingJobResponse> GetTrainingJob(GetTrainingJobRequest request, ServerCallContext context) =>
-        errors.Translate(() => Task.FromResult(new GetTrainingJobResponse { Job = jobs.Get(request.JobId).ToContract() }));
+        errors.Translate(() =>
+        {
+            RequestValidation.Check(request);
+            return Task.FromResult(new GetTrainingJobResponse { Job = jobs.Get(request.JobId).ToContract() });
+        });
 
     public override Task<ListTrainingJobsResponse> ListTrainingJobs(ListTrainingJobsRequest request, ServerCallContext context) =>
         errors.Translate(() =>
@@ -48,21 +54,27 @@ internal sealed class TrainerGrpcService(ITrainingJobs jobs, IModelVersionCatalo
     public override Task<CancelTrainingResponse> CancelTraining(CancelTrainingRequest request, ServerCallContext context)
     {
         authenticator.Authorize(context);
+        RequestValidation.Check(request);
         return errors.Translate(() => Task.FromResult(new CancelTrainingResponse { Job = jobs.Cancel(request.JobId).ToContract() }));
     }
 
     public override Task<ListModelVersionsResponse> ListModelVersions(ListModelVersionsRequest request, ServerCallContext context) =>
         errors.Translate(() =>
         {
+            RequestValidation.Check(request);
             var response = new ListModelVersionsResponse();
             response.Versions.AddRange(versions.List(request.ModelName).Select(ContractMapping.ToContract));
             return Task.FromResult(response);
         });
 
     public override Task DownloadModelVersion(DownloadModelVersionRequest request, IServerStreamWriter<DownloadModelVersionResponse> responseStream,
-        ServerCallContext context) =>
-        errors.Translate(async () =>
+        ServerCallContext context)
+    {
+        // The files include seen.safetensors (which items each user rated): per-user data.
+        authenticator.Authorize(context);
+        return errors.Translate(async () =>
         {
+            RequestValidation.Check(request);
             var manifest = versions.Find(request.ModelName, request.Version);
             await responseStream.WriteAsync(new DownloadModelVersionResponse { Manifest = manifest.ToContract() }, context.CancellationToken).ConfigureAwait(false);
             await responseStream.WriteAsync(new DownloadModelVersionResponse { ManifestJson = ByteString.CopyFrom(manifest.ToUtf8Json()) },
@@ -76,4 +88,5 @@ internal sealed class TrainerGrpcService(ITrainingJobs jobs, IModelVersionCatalo
                 await responseStream.WriteAsync(message, context.CancellationToken).ConfigureAwait(false);
             }
         });
+    }
 }

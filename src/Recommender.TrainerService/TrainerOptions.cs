@@ -12,7 +12,7 @@ public sealed class TrainerOptions : IValidatableObject
 {
     public const string Section = "Trainer";
 
-    /// <summary>The bearer token StartTraining and CancelTraining require (a Kubernetes Secret in the manifests).</summary>
+    /// <summary>The bearer token StartTraining, CancelTraining and DownloadModelVersion require (a Kubernetes Secret in the manifests).</summary>
     public string? AuthToken { get; set; }
 
     /// <summary>False turns the token check off: for local development only.</summary>

@@ -11,7 +11,7 @@ public sealed class TrainerClientTests
     private const int TestTimeoutMs = 30_000;
 
     [Fact(Timeout = TestTimeoutMs)]
-    public async Task The_token_is_sent_on_mutating_calls_only()
+    public async Task The_token_is_sent_on_mutating_calls_and_downloads_only()
     {
         var service = new RecordingTrainerService();
         await using var server = await LoopbackGrpcServer.StartAsync(service);
@@ -29,6 +29,7 @@ public sealed class TrainerClientTests
         await trainer.GetTrainingJobAsync(started.JobId);
         await trainer.ListTrainingJobsAsync(10);
         await trainer.ListModelVersionsAsync();
+        await trainer.DownloadModelVersionAsync("movielens", 1).ToListAsync();
 
         Assert.Equal(JobState.Queued, started.State);
         Assert.Equal("movielens", started.ModelName);
@@ -40,6 +41,7 @@ public sealed class TrainerClientTests
                 ("GetTrainingJob", null),
                 ("ListTrainingJobs", null),
                 ("ListModelVersions", null),
+                ("DownloadModelVersion", "Bearer s3cret"),
             ],
             service.Calls.ToArray());
     }

@@ -37,6 +37,8 @@ public sealed class ContractBoundsTests(ServedRepositoryFixture fixture) : IClas
             _client.PredictRatingsAsync(new PredictRatingsRequest { UserIds = { KnownUser }, ItemIds = { 1 }, Model = new ModelSpec { Name = name } }, deadline: Deadline()).ResponseAsync);
         await ExpectAsync(StatusCode.InvalidArgument, "model.name",
             _client.RecommendBatchAsync(new RecommendBatchRequest { UserIds = { KnownUser }, TopN = 1, Model = new ModelSpec { Name = name } }, deadline: Deadline()).ResponseAsync);
+        await ExpectAsync(StatusCode.InvalidArgument, "model.name",
+            _client.SimilarItemsAsync(new SimilarItemsRequest { ItemIds = { 1 }, TopN = 1, Model = new ModelSpec { Name = name } }, deadline: Deadline()).ResponseAsync);
         await ExpectAsync(StatusCode.InvalidArgument, "name",
             _client.GetModelInfoAsync(new GetModelInfoRequest { Name = name }, deadline: Deadline()).ResponseAsync);
 
@@ -83,6 +85,8 @@ public sealed class ContractBoundsTests(ServedRepositoryFixture fixture) : IClas
             _client.PredictRatingsAsync(new PredictRatingsRequest { UserIds = { KnownUser }, ItemIds = { 1 }, Model = new ModelSpec { Kind = (ModelKind)99 } }, deadline: Deadline()).ResponseAsync);
         await ExpectAsync(StatusCode.InvalidArgument, "model.kind",
             _client.RecommendBatchAsync(new RecommendBatchRequest { UserIds = { KnownUser }, TopN = 1, Model = new ModelSpec { Kind = (ModelKind)99 } }, deadline: Deadline()).ResponseAsync);
+        await ExpectAsync(StatusCode.InvalidArgument, "model.kind",
+            _client.SimilarItemsAsync(new SimilarItemsRequest { ItemIds = { 1 }, TopN = 1, Model = new ModelSpec { Kind = (ModelKind)99 } }, deadline: Deadline()).ResponseAsync);
     }
 
     [Fact]
@@ -92,6 +96,8 @@ public sealed class ContractBoundsTests(ServedRepositoryFixture fixture) : IClas
 
         var error = await ExpectAsync(StatusCode.InvalidArgument, "unknown_id_policy", _client.PredictRatingsAsync(request, deadline: Deadline()).ResponseAsync);
         Assert.Contains("UNKNOWN_ID_POLICY_FALLBACK", error.Status.Detail, StringComparison.Ordinal);
+        await ExpectAsync(StatusCode.InvalidArgument, "unknown_id_policy",
+            _client.RecommendAsync(new RecommendRequest { UserId = KnownUser, TopN = 1, UnknownIdPolicy = (UnknownIdPolicy)77 }, deadline: Deadline()).ResponseAsync);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Net.Http;
 using Microsoft.Extensions.Logging;
 using Recommender.Contracts.V1;
 using Recommender.Models.Repository;
@@ -7,7 +8,7 @@ namespace Recommender.InferenceService.Tests;
 
 /// <summary>
 /// Issue 11's battery, repository side: a version copied in place (refused while incomplete) is
-/// served once complete.
+/// served once complete, and deleting the served version rolls back loudly.
 /// </summary>
 public sealed class VersionPublishingTests(ServedRepositoryFixture fixture) : IClassFixture<ServedRepositoryFixture>, IDisposable
 {
@@ -48,7 +49,32 @@ public sealed class VersionPublishingTests(ServedRepositoryFixture fixture) : IC
 
         await ServedVersionAsync(server, 2, "version 2 was never served after its files landed");
         Assert.True(_logs.Contains(LogLevel.Error, "Refused model movielens version 2"), "the incomplete version was never refused, so nothing was retried");
-        Assert.True(_logs.Contains(LogLevel.Information, "version 2, refused earlier, loaded now"), "the late load was not logged");
+        // Logged right after the swap, so possibly just after the version answers.
+        await Eventually.TrueAsync(() => Task.FromResult(_logs.Contains(LogLevel.Information, "version 2, refused earlier, loaded now")),
+            TimeSpan.FromSeconds(5), "the late load was not logged");
+    }
+
+    [Fact]
+    public async Task Deleting_the_served_version_rolls_back_with_a_warning_and_a_metric_and_deleting_all_keeps_serving_from_memory()
+    {
+        OutsideClient.CopyVersionAtomically(Source, 1, Target, 1);
+        OutsideClient.CopyVersionAtomically(Source, 1, Target, 2);
+        await using var server = await StartAsync([]);
+        await ServedVersionAsync(server, 2, "version 2 was never served");
+
+        Directory.Delete(Target.VersionPath(ServedRepository.ModelName, 2), recursive: true);
+
+        await ServedVersionAsync(server, 1, "the deletion of version 2 was never noticed");
+        Assert.True(_logs.Contains(LogLevel.Warning, "version 2 was deleted while served; rolling back to version 1"), "the rollback was not logged as a warning");
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{server.MetricsPort}/metrics"));
+        Assert.Matches("recommender_serving_model_rollbacks_total\\{[^}]*model=\"movielens\"[^}]*\\} [1-9][0-9]*\\n", metrics);
+
+        Directory.Delete(Target.VersionPath(ServedRepository.ModelName, 1), recursive: true);
+
+        await Eventually.TrueAsync(() => Task.FromResult(_logs.Contains(LogLevel.Warning, "version 1 was deleted while served and no other version could be loaded")),
+            TimeSpan.FromSeconds(10), "serving a deleted version with nothing to roll back to was not logged");
+        await ServedVersionAsync(server, 1, "the last version stopped serving when its folder went");
     }
 
     private Task<InferenceServer> StartAsync(Dictionary<string, string?> settings)

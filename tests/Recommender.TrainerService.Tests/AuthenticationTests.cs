@@ -41,6 +41,21 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
+    public async Task Downloading_a_version_needs_the_token_because_its_files_hold_per_user_data()
+    {
+        using var temp = new TempFolder();
+        await using var server = await TrainerServer.StartAsync(temp.Sub("models"), temp.Sub("data"));
+        var request = new DownloadModelVersionRequest { ModelName = "movielens", Version = 1 };
+
+        Assert.Equal(StatusCode.Unauthenticated, (await DownloadErrorAsync(server.Client.DownloadModelVersion(request))).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, (await DownloadErrorAsync(server.Client.DownloadModelVersion(request, TrainerServer.Auth("wrong")))).StatusCode);
+        // With the token the call gets past the check to the lookup (nothing is published here).
+        Assert.Equal(StatusCode.NotFound, (await DownloadErrorAsync(server.Client.DownloadModelVersion(request, TrainerServer.Auth()))).StatusCode);
+        // Listing stays open.
+        Assert.Empty((await server.Client.ListModelVersionsAsync(new ListModelVersionsRequest())).Versions);
+    }
+
+    [Fact]
     public async Task Authentication_can_be_disabled_for_local_development()
     {
         using var temp = new TempFolder();
@@ -62,5 +77,13 @@ public sealed class AuthenticationTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
             TrainerServer.StartAsync(temp.Sub("models"), temp.Sub("data"), new Dictionary<string, string?> { ["Trainer:AuthToken"] = "" }));
         Assert.Contains("Trainer:AuthToken is required", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<RpcException> DownloadErrorAsync(AsyncServerStreamingCall<DownloadModelVersionResponse> call)
+    {
+        using (call)
+        {
+            return await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+        }
     }
 }

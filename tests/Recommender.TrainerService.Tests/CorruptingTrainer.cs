@@ -62,7 +62,14 @@ internal sealed class CorruptingTrainer : IAsyncDisposable
         public override async Task DownloadModelVersion(DownloadModelVersionRequest request, IServerStreamWriter<DownloadModelVersionResponse> responseStream,
             ServerCallContext context)
         {
-            using var call = upstream.DownloadModelVersion(request, cancellationToken: context.CancellationToken);
+            // The caller's token passes through, as through any proxy.
+            var headers = new Metadata();
+            if (context.RequestHeaders.GetValue("authorization") is { } authorization)
+            {
+                headers.Add("authorization", authorization);
+            }
+
+            using var call = upstream.DownloadModelVersion(request, headers, cancellationToken: context.CancellationToken);
             var corrupted = false;
             await foreach (var message in call.ResponseStream.ReadAllAsync(context.CancellationToken))
             {

@@ -119,6 +119,8 @@ public sealed class EndToEndInferenceTests(ITestOutputHelper output)
         {
             settings["Inference:Pull:TrainerAddress"] = pullFrom;
             settings["Inference:Pull:Interval"] = "00:00:01";
+            settings["Inference:Pull:Token"] = TrainerServer.Token;
+            settings["Inference:Pull:AllowTokenOverInsecureChannel"] = "true";
         }
 
         return ServiceProcess.StartAsync("Recommender.InferenceService", temp.Path, settings, TimeSpan.FromSeconds(60));

@@ -131,7 +131,7 @@ public sealed class TrainingJobTests
         Assert.Equal(StatusCode.NotFound, watch.StatusCode);
         var download = await Assert.ThrowsAsync<RpcException>(async () =>
         {
-            using var call = server.Client.DownloadModelVersion(new DownloadModelVersionRequest { ModelName = "absent" });
+            using var call = server.Client.DownloadModelVersion(new DownloadModelVersionRequest { ModelName = "absent" }, TrainerServer.Auth());
             await call.ResponseStream.MoveNext();
         });
         Assert.Equal(StatusCode.NotFound, download.StatusCode);
@@ -144,7 +144,7 @@ public sealed class TrainingJobTests
         await using var server = await TrainerServer.StartAsync(temp.Sub("models"), temp.Sub("data"));
         await server.WatchToEndAsync(await server.StartAsync(Requests.Tiny("dl")), JobTimeout);
 
-        using var call = server.Client.DownloadModelVersion(new DownloadModelVersionRequest { ModelName = "dl", Version = 0 });
+        using var call = server.Client.DownloadModelVersion(new DownloadModelVersionRequest { ModelName = "dl", Version = 0 }, TrainerServer.Auth());
         var messages = new List<DownloadModelVersionResponse>();
         await foreach (var m in call.ResponseStream.ReadAllAsync())
         {

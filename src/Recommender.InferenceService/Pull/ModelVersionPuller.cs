@@ -43,6 +43,8 @@ internal sealed partial class ModelVersionPuller(
             o.TrainerAddress = new Uri(_options.TrainerAddress!);
             o.MaxReceiveMessageBytes = _options.MaxReceiveMessageBytes;
             o.DefaultDeadline = ListDeadline;
+            o.Token = _options.Token;
+            o.AllowTokenOverInsecureChannel = _options.AllowTokenOverInsecureChannel;
         });
         var client = connection.Trainer;
         var downloader = new VersionDownloader(repository);
