@@ -72,4 +72,5 @@ public enum ServedKind
     Mf,
     Neural,
     Implicit,
+    Blend,
 }

@@ -12,6 +12,9 @@ public sealed class ModelEntry
     public const string MfKind = "mf";
     public const string NeuralKind = "neural";
 
+    /// <summary>A linear blend of rating models as one ONNX graph (user_ids, item_ids → rating).</summary>
+    public const string BlendKind = "blend";
+
     /// <summary>The neural model as a ranking graph (user_ids → scores over the whole catalog).</summary>
     public const string NeuralRankOnnxKind = "neural-rank-onnx";
 

@@ -10,5 +10,6 @@ public static class ServingKinds
     [
         new MfServingKind(),
         new NeuralServingKind(),
+        new BlendServingKind(),
     ];
 }

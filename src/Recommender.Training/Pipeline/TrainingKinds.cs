@@ -1,3 +1,4 @@
+using Recommender.Training.Blend;
 using Recommender.Training.Mf;
 using Recommender.Training.Neural;
 
@@ -13,5 +14,8 @@ public static class TrainingKinds
     [
         new MfTrainingKind(),
         new NeuralTrainingKind(),
+
+        // Last: it blends the models trained before it.
+        new BlendTrainingKind(),
     ];
 }
