@@ -13,6 +13,7 @@ internal static class ContractMapping
             ModelKind.Mf => ServedKind.Mf,
             ModelKind.Neural => ServedKind.Neural,
             ModelKind.Implicit => ServedKind.Implicit,
+            ModelKind.Blend => ServedKind.Blend,
             _ => null,
         });
 
@@ -21,6 +22,7 @@ internal static class ContractMapping
         ServedKind.Mf => ModelKind.Mf,
         ServedKind.Neural => ModelKind.Neural,
         ServedKind.Implicit => ModelKind.Implicit,
+        ServedKind.Blend => ModelKind.Blend,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "The contract has no value for this kind."),
     };
 

@@ -34,8 +34,6 @@ internal static class InferenceServiceExtensions
         builder.Services.AddSingleton(sp => new ModelRepository(
             sp.GetRequiredService<IOptions<InferenceOptions>>().Value.RepositoryPath, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<ExecutionProviderCheck>();
-        builder.Services.AddSingleton(sp => new ModelRepository(
-            sp.GetRequiredService<IOptions<InferenceOptions>>().Value.RepositoryPath, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => new ServableModelLoader(sp.GetRequiredService<ModelRepository>(),
             sp.GetRequiredService<OnnxSessionFactory>(), sp.GetRequiredService<IOptions<InferenceOptions>>(), sp.GetRequiredService<ServingMetrics>()));
         builder.Services.AddSingleton<IRecommendationEngine, RecommendationEngine>();

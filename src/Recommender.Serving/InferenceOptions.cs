@@ -78,4 +78,5 @@ public enum ServedKind
     Mf,
     Neural,
     Implicit,
+    Blend,
 }

@@ -35,7 +35,7 @@ public sealed partial class RecommendationEngine(ModelRegistry registry, IOption
 
         using var lease = registry.Acquire(query.Model.Name);
         var model = lease.Model;
-        var kind = ResolveKind(model, query.Model, query.Model.Kind ?? _options.DefaultKind);
+        var kind = ResolveKind(model, query.Model, query.Model.Kind ?? model.PreferredRater ?? _options.DefaultKind);
         var scorer = kind.Ratings
             ?? throw new InvalidRequestException("model.kind", $"the {kind.Kind} model ranks items but does not predict ratings");
 

@@ -51,6 +51,9 @@ public sealed class ServableModel
     /// <summary>The kind Recommend uses when a request names none (an implicit-feedback model), or null.</summary>
     public ServedKind? PreferredRanker { get; }
 
+    /// <summary>The kind PredictRatings uses when a request names none (a blend), or null for the configured default.</summary>
+    public ServedKind? PreferredRater { get; init; }
+
     /// <summary>The provider ONNX Runtime really runs on (CUDA when any kind runs there).</summary>
     public string ExecutionProvider { get; }
 

@@ -43,7 +43,8 @@ public sealed class ServableModelLoader(
             }
 
             var preferred = present.Where(k => k.RankingPreference > 0).MaxBy(k => k.RankingPreference)?.Kind;
-            return new ServableModel(bundle, catalog, seen, loaded, preferred);
+            var rater = present.Where(k => k.RatingPreference > 0).MaxBy(k => k.RatingPreference)?.Kind;
+            return new ServableModel(bundle, catalog, seen, loaded, preferred) { PreferredRater = rater };
         }
         catch
         {

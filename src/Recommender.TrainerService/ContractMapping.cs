@@ -176,6 +176,11 @@ internal static class ContractMapping
             }
         }
 
+        if (manifest.FindModel(ModelEntry.BlendKind) is not null)
+        {
+            version.Kinds.Add(Proto.ModelKind.Blend);
+        }
+
         version.Metrics.AddRange(manifest.Metrics.Select(m => new Proto.MetricValue { Name = m.Key, Value = m.Value }));
         version.HyperParameters.Add(manifest.HyperParameters.ToDictionary());
         version.Files.AddRange(manifest.Files.Select(f => new Proto.ModelFile { Path = f.Name, SizeBytes = f.Size, Sha256 = f.Sha256 }));

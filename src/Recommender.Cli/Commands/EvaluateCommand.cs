@@ -27,7 +27,7 @@ internal static class EvaluateCommand
             var (model, registry, _) = OfflineModel.Load(parse.GetValue(flags.Repo)!, parse.GetValue(flags.Name), parse.GetValue(flags.Version));
             try
             {
-                var kind = flags.ServedKind(parse);
+                var kind = flags.ServedKind(parse, model);
                 var scorer = model.Kind(kind)?.Ratings
                     ?? throw new ArgumentException($"Version {model.Version} has no {kind.ToString().ToLowerInvariant()} model that predicts ratings.");
                 var dataset = DatasetLoader.Load(parse.GetValue(data)!, cancellationToken);

@@ -12,9 +12,13 @@ internal sealed class ModelFlags
 
     public Option<long> Version { get; } = new("--version") { Description = "Version (default: the latest).", DefaultValueFactory = _ => 0 };
 
-    public Option<string> Kind { get; } = new("--model") { Description = "mf | neural | implicit (neural runs the exported ONNX graph).", DefaultValueFactory = _ => "mf" };
+    public Option<string> Kind { get; } = new("--model")
+    {
+        Description = "mf | neural | implicit | blend (neural and blend run the exported ONNX graphs) | default (what PredictRatings serves when a request names no kind: the blend when present, else mf).",
+        DefaultValueFactory = _ => "mf",
+    };
 
-    public ModelFlags() => Kind.AcceptOnlyFromAmong("mf", "neural", "implicit");
+    public ModelFlags() => Kind.AcceptOnlyFromAmong("mf", "neural", "implicit", "blend", "default");
 
     public void AddTo(Command command)
     {
@@ -24,9 +28,11 @@ internal sealed class ModelFlags
         command.Add(Kind);
     }
 
-    public ServedKind ServedKind(ParseResult parse) => parse.GetValue(Kind) switch
+    public ServedKind ServedKind(ParseResult parse, ServableModel model) => parse.GetValue(Kind) switch
     {
         "neural" => Serving.ServedKind.Neural,
+        "blend" => Serving.ServedKind.Blend,
+        "default" => model.PreferredRater ?? Serving.ServedKind.Mf,
         "implicit" => Serving.ServedKind.Implicit,
         _ => Serving.ServedKind.Mf,
     };

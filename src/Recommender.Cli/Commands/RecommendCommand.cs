@@ -21,7 +21,7 @@ internal static class RecommendCommand
             var (model, registry, engine) = OfflineModel.Load(parse.GetValue(flags.Repo)!, parse.GetValue(flags.Name), parse.GetValue(flags.Version));
             try
             {
-                var query = new RecommendationQuery(new ModelSelector(model.Name, 0, flags.ServedKind(parse)), [parse.GetValue(user)],
+                var query = new RecommendationQuery(new ModelSelector(model.Name, 0, flags.ServedKind(parse, model)), [parse.GetValue(user)],
                     parse.GetValue(top), IncludeSeen: false, [], [], AllowPopularityFallback: false);
                 var result = await engine.RecommendAsync(query, cancellationToken).ConfigureAwait(false);
                 var items = result.Users[0].Items;

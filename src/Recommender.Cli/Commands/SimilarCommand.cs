@@ -20,7 +20,7 @@ internal static class SimilarCommand
             try
             {
                 // --model defaults to mf for `recommend` (the notebook); here an unset flag lets the version choose (implicit first).
-                var kind = parse.GetResult(flags.Kind) is { Implicit: false } ? flags.ServedKind(parse) : (ServedKind?)null;
+                var kind = parse.GetResult(flags.Kind) is { Implicit: false } ? flags.ServedKind(parse, model) : (ServedKind?)null;
                 var result = await engine.SimilarItemsAsync(new SimilarItemsQuery(new ModelSelector(model.Name, 0, kind), [parse.GetValue(item)], parse.GetValue(top), []),
                     cancellationToken).ConfigureAwait(false);
                 var title = model.Catalog.TryGet((int)parse.GetValue(item), out var movie) ? movie.Title : $"item {parse.GetValue(item)}";

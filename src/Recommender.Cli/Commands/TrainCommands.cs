@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Recommender.Models.Repository;
+using Recommender.Training.Blend;
 using Recommender.Training.Pipeline;
 
 namespace Recommender.Cli.Commands;
@@ -9,13 +10,13 @@ internal static class TrainCommands
 {
     public static Command Create() => new("train", "Train models and publish a version to the repository.")
     {
-        Build("mf", "Train matrix factorization (the notebook's 'seed' variant or the 'biased' one).", mf: true, neural: false, implicitFeedback: false),
-        Build("neural", "Train the notebook's neural model (TorchSharp) and export it to ONNX.", mf: false, neural: true, implicitFeedback: false),
-        Build("implicit", "Train the implicit-feedback ranking model (weighted ALS).", mf: false, neural: false, implicitFeedback: true),
-        Build("all", "Train every kind into one version.", mf: true, neural: true, implicitFeedback: true),
+        Build("mf", "Train matrix factorization (the notebook's 'seed' variant, the 'biased' SGD one or the 'bayesian' one).", mf: true, neural: false, implicitFeedback: false, blend: false),
+        Build("neural", "Train the neural model (NeuMF, or the notebook's with --arch seed; TorchSharp) and export it to ONNX.", mf: false, neural: true, implicitFeedback: false, blend: false),
+        Build("implicit", "Train the implicit-feedback ranking model (weighted ALS).", mf: false, neural: false, implicitFeedback: true, blend: false),
+        Build("all", "Train every kind into one version: MF, the neural model, the implicit model and (with a validation part) the blend of the rating models, with a baseline and an item autoencoder.", mf: true, neural: true, implicitFeedback: true, blend: true),
     };
 
-    private static Command Build(string name, string description, bool mf, bool neural, bool implicitFeedback)
+    private static Command Build(string name, string description, bool mf, bool neural, bool implicitFeedback, bool blend)
     {
         var command = new Command(name, description);
         var common = new CommonTrainFlags();
@@ -26,6 +27,22 @@ internal static class TrainCommands
         neuralFlags?.AddTo(command);
         var implicitFlags = implicitFeedback ? new ImplicitFlags(standalone: !mf) : null;
         implicitFlags?.AddTo(command);
+        var noBlend = new Option<bool>("--no-blend") { Description = "Do not fit the blend of the rating models (it needs a validation part)." };
+        var noAutoRec = new Option<bool>("--no-autorec") { Description = "Blend: leave out the item autoencoder (I-AutoRec) member." };
+        var autoRecHidden = new Option<int?>("--autorec-hidden") { Description = "Blend: AutoRec hidden units." };
+        var autoRecEpochs = new Option<int?>("--autorec-epochs") { Description = "Blend: AutoRec epochs (early stopping on the validation part)." };
+        var autoRecLr = new Option<double?>("--autorec-lr") { Description = "Blend: AutoRec Adam learning rate." };
+        var autoRecDecay = new Option<double?>("--autorec-lr-decay") { Description = "Blend: AutoRec learning-rate factor per epoch." };
+        var autoRecReg = new Option<double?>("--autorec-reg") { Description = "Blend: AutoRec L2 λ." };
+        var autoRecBatch = new Option<int?>("--autorec-batch") { Description = "Blend: AutoRec items per step." };
+        if (blend)
+        {
+            foreach (var option in new Option[] { noBlend, noAutoRec, autoRecHidden, autoRecEpochs, autoRecLr, autoRecDecay, autoRecReg, autoRecBatch })
+            {
+                command.Add(option);
+            }
+        }
+
         command.SetAction((parse, cancellationToken) => CommandAction.Run(async () =>
         {
             var seed = parse.GetValue(common.Seed);
@@ -36,6 +53,9 @@ internal static class TrainCommands
                 Mf = mfFlags?.Options(parse, seed, hasValidation),
                 Neural = neuralFlags?.Options(parse, seed, hasValidation),
                 Implicit = implicitFlags?.Options(parse, seed),
+                Blend = blend && hasValidation && !parse.GetValue(noBlend)
+                    ? new BlendTrainingOptions { AutoRec = parse.GetValue(noAutoRec) ? null : AutoRecFrom(parse, seed) }
+                    : null,
             };
             var repository = new ModelRepository(parse.GetValue(common.Repo)!, TimeProvider.System);
             var printer = new TrainingPrinter(Console.Out);
@@ -50,5 +70,20 @@ internal static class TrainCommands
             return 0;
         }));
         return command;
+
+        AutoRecOptions AutoRecFrom(ParseResult parse, int seed)
+        {
+            var defaults = new AutoRecOptions();
+            return defaults with
+            {
+                Hidden = parse.GetValue(autoRecHidden) ?? defaults.Hidden,
+                Epochs = parse.GetValue(autoRecEpochs) ?? defaults.Epochs,
+                LearningRate = parse.GetValue(autoRecLr) ?? defaults.LearningRate,
+                LearningRateDecay = parse.GetValue(autoRecDecay) ?? defaults.LearningRateDecay,
+                Regularization = parse.GetValue(autoRecReg) ?? defaults.Regularization,
+                BatchSize = parse.GetValue(autoRecBatch) ?? defaults.BatchSize,
+                Seed = seed,
+            };
+        }
     }
 }

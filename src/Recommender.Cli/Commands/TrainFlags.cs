@@ -49,7 +49,7 @@ internal sealed class CommonTrainFlags
 /// <summary>Matrix-factorization flags; unset flags take the variant's defaults.</summary>
 internal sealed class MfFlags
 {
-    public Option<string> Variant { get; } = new("--variant") { Description = "seed (the notebook's algorithm) | biased (SGD) | bayesian (Gibbs sampling).", DefaultValueFactory = _ => "biased" };
+    public Option<string> Variant { get; } = new("--variant") { Description = "seed (the notebook's algorithm) | biased (SGD) | bayesian (Gibbs sampling; the default).", DefaultValueFactory = _ => "bayesian" };
 
     public Option<int?> BurnIn { get; } = new("--burn-in") { Description = "Bayesian variant: sweeps discarded before samples are averaged." };
 
@@ -135,6 +135,18 @@ internal sealed class NeuralFlags
             : new Option<int?>("--nn-patience") { Description = "Neural early-stopping patience (epochs)." };
     }
 
+    public Option<string> Architecture { get; } = new("--arch")
+    {
+        Description = "seed (the notebook's network, exactly) | neumf (MLP + GMF branch + biases; tuned defaults).",
+        DefaultValueFactory = _ => "neumf",
+    };
+
+    public Option<int?> GmfDim { get; } = new("--gmf-dim") { Description = "NeuMF: GMF branch size." };
+
+    public Option<double?> EmbeddingRegularization { get; } = new("--emb-reg") { Description = "NeuMF: L2 penalty on the embedding rows of each batch." };
+
+    public Option<double?> LearningRateDecay { get; } = new("--nn-lr-decay") { Description = "Neural learning-rate factor per epoch." };
+
     public Option<int?> EmbeddingDim { get; } = new("--embedding-dim") { Description = "User and item embedding size." };
 
     public Option<string?> Hidden { get; } = new("--hidden") { Description = "Hidden layer sizes, e.g. 64,32." };
@@ -155,7 +167,8 @@ internal sealed class NeuralFlags
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { EmbeddingDim, Hidden, Epochs, BatchSize, LearningRate, Dropout, WeightDecay, Patience, TorchThreads })
+        Architecture.AcceptOnlyFromAmong("seed", "neumf");
+        foreach (var option in new Option[] { Architecture, GmfDim, EmbeddingRegularization, LearningRateDecay, EmbeddingDim, Hidden, Epochs, BatchSize, LearningRate, Dropout, WeightDecay, Patience, TorchThreads })
         {
             command.Add(option);
         }
@@ -163,10 +176,13 @@ internal sealed class NeuralFlags
 
     public NeuralTrainingOptions Options(ParseResult parse, int seed, bool hasValidation)
     {
-        var defaults = new NeuralTrainingOptions();
+        var defaults = parse.GetValue(Architecture) == "seed" ? NeuralTrainingOptions.SeedDefaults : NeuralTrainingOptions.NeuMfDefaults;
         var hidden = parse.GetValue(Hidden);
         return defaults with
         {
+            GmfDim = parse.GetValue(GmfDim) ?? defaults.GmfDim,
+            EmbeddingRegularization = parse.GetValue(EmbeddingRegularization) ?? defaults.EmbeddingRegularization,
+            LearningRateDecay = parse.GetValue(LearningRateDecay) ?? defaults.LearningRateDecay,
             EmbeddingDim = parse.GetValue(EmbeddingDim) ?? defaults.EmbeddingDim,
             HiddenSizes = hidden is null ? defaults.HiddenSizes : ParseSizes(hidden),
             Epochs = parse.GetValue(Epochs) ?? defaults.Epochs,

@@ -30,30 +30,44 @@ public static class MfOnnxExporter
         var items = graph.AddInput(OnnxNames.ItemIds, TensorProto.Types.DataType.Int64, OnnxDim.Batch);
         graph.AddOutput(OnnxNames.Rating, TensorProto.Types.DataType.Float, OnnxDim.Batch);
 
-        var p = graph.AddFloatInitializer("user_factors", model.UserFactors, model.UserCount, model.Factors);
-        var q = graph.AddFloatInitializer("item_factors", model.ItemFactors, model.ItemCount, model.Factors);
-        var userVectors = graph.AddNode("Gather", [p, users], "user_vectors", OnnxAttributes.Int("axis", 0));
-        var itemVectors = graph.AddNode("Gather", [q, items], "item_vectors", OnnxAttributes.Int("axis", 0));
-        var products = graph.AddNode("Mul", [userVectors, itemVectors], "products");
-        var axes = graph.AddInt64Initializer("reduce_axes", [1L], 1);
-        var dotName = model.Biases is null ? OnnxNames.Rating : "dot";
+        AddPairScore(graph, model, users, items, "", OnnxNames.Rating);
+        return OnnxModelWriter.CreateModel(graph.Build(), metadata,
+            "Matrix factorization pair scoring; raw score, unclipped.");
+    }
+
+    /// <summary>
+    /// Adds the pair-scoring computation to <paramref name="graph"/>: int64 [N] user and item
+    /// values in, the raw score float [N] out as <paramref name="output"/>. Every value it creates
+    /// is named with <paramref name="prefix"/>, so several models can share one graph (a blend).
+    /// </summary>
+    public static string AddPairScore(OnnxGraphBuilder graph, MfModel model, string users, string items, string prefix, string output)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(prefix);
+        var p = graph.AddFloatInitializer(prefix + "user_factors", model.UserFactors, model.UserCount, model.Factors);
+        var q = graph.AddFloatInitializer(prefix + "item_factors", model.ItemFactors, model.ItemCount, model.Factors);
+        var userVectors = graph.AddNode("Gather", [p, users], prefix + "user_vectors", OnnxAttributes.Int("axis", 0));
+        var itemVectors = graph.AddNode("Gather", [q, items], prefix + "item_vectors", OnnxAttributes.Int("axis", 0));
+        var products = graph.AddNode("Mul", [userVectors, itemVectors], prefix + "products");
+        var axes = graph.AddInt64Initializer(prefix + "reduce_axes", [1L], 1);
+        var dotName = model.Biases is null ? output : prefix + "dot";
         var dot = graph.AddNode("ReduceSum", [products, axes], dotName, OnnxAttributes.Int("keepdims", 0));
 
         if (model.Biases is { } biases)
         {
             // Same association as MfModel.RawScore: ((mean + b_u) + b_i) + dot.
-            var mean = graph.AddFloatInitializer("global_mean", [biases.GlobalMean]);
-            var userBiasTable = graph.AddFloatInitializer("user_bias", biases.User, model.UserCount);
-            var itemBiasTable = graph.AddFloatInitializer("item_bias", biases.Item, model.ItemCount);
-            var userBias = graph.AddNode("Gather", [userBiasTable, users], "user_bias_values", OnnxAttributes.Int("axis", 0));
-            var itemBias = graph.AddNode("Gather", [itemBiasTable, items], "item_bias_values", OnnxAttributes.Int("axis", 0));
-            var withUser = graph.AddNode("Add", [mean, userBias], "mean_plus_user_bias");
-            var withItem = graph.AddNode("Add", [withUser, itemBias], "bias_sum");
-            graph.AddNode("Add", [withItem, dot], OnnxNames.Rating);
+            var mean = graph.AddFloatInitializer(prefix + "global_mean", [biases.GlobalMean]);
+            var userBiasTable = graph.AddFloatInitializer(prefix + "user_bias", biases.User, model.UserCount);
+            var itemBiasTable = graph.AddFloatInitializer(prefix + "item_bias", biases.Item, model.ItemCount);
+            var userBias = graph.AddNode("Gather", [userBiasTable, users], prefix + "user_bias_values", OnnxAttributes.Int("axis", 0));
+            var itemBias = graph.AddNode("Gather", [itemBiasTable, items], prefix + "item_bias_values", OnnxAttributes.Int("axis", 0));
+            var withUser = graph.AddNode("Add", [mean, userBias], prefix + "mean_plus_user_bias");
+            var withItem = graph.AddNode("Add", [withUser, itemBias], prefix + "bias_sum");
+            graph.AddNode("Add", [withItem, dot], output);
         }
 
-        return OnnxModelWriter.CreateModel(graph.Build(), metadata,
-            "Matrix factorization pair scoring; raw score, unclipped.");
+        return output;
     }
 
     public static ModelProto BuildTopKModel(MfModel model, IReadOnlyDictionary<string, string> metadata)

@@ -10,6 +10,8 @@ namespace Recommender.Models.Onnx;
 ///                                                    ├─ Concat(axis 1) [N,2d] ─ Gemm(transB=1)(+Relu) … ─ [N,1] ─ Squeeze(1) ─ rating float [N]
 /// item_ids int64 [N] ─ Gather(item_embedding [I,d]) ─┘
 /// </code>
+/// NeuMF weights add a GMF branch (Gather, Gather, Mul) concatenated before the last Gemm, and
+/// mean + b_u + b_i (Gather, Add) after the Squeeze.
 /// The output is the raw network output, not clipped to the rating range: clipping is a serving
 /// policy (and ranking must not see ties that clipping would create), so the server clips.
 /// </summary>
@@ -26,32 +28,69 @@ public static class NeuralOnnxExporter
         var items = graph.AddInput(OnnxNames.ItemIds, TensorProto.Types.DataType.Int64, OnnxDim.Batch);
         graph.AddOutput(OnnxNames.Rating, TensorProto.Types.DataType.Float, OnnxDim.Batch);
 
+        AddPairScore(graph, weights, users, items, "", OnnxNames.Rating);
+        return OnnxModelWriter.CreateModel(graph.Build(), metadata,
+            "Neural rating model: concat(user, item embeddings) through an MLP; raw output, unclipped.");
+    }
+
+    /// <summary>
+    /// Adds the network to <paramref name="graph"/>: int64 [N] user and item values in, the raw
+    /// rating float [N] out as <paramref name="output"/>; every value it creates is named with
+    /// <paramref name="prefix"/>, so several models can share one graph (a blend).
+    /// </summary>
+    public static string AddPairScore(OnnxGraphBuilder graph, NeuralWeights weights, string users, string items, string prefix, string output)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(prefix);
+        Validate(weights);
         var d = weights.EmbeddingDim;
-        var userTable = graph.AddFloatInitializer("user_embedding", weights.UserEmbedding, weights.UserCount, d);
-        var itemTable = graph.AddFloatInitializer("item_embedding", weights.ItemEmbedding, weights.ItemCount, d);
-        var userVectors = graph.AddNode("Gather", [userTable, users], "user_vectors", OnnxAttributes.Int("axis", 0));
-        var itemVectors = graph.AddNode("Gather", [itemTable, items], "item_vectors", OnnxAttributes.Int("axis", 0));
-        var x = graph.AddNode("Concat", [userVectors, itemVectors], "features", OnnxAttributes.Int("axis", 1));
+        var userTable = graph.AddFloatInitializer(prefix + "user_embedding", weights.UserEmbedding, weights.UserCount, d);
+        var itemTable = graph.AddFloatInitializer(prefix + "item_embedding", weights.ItemEmbedding, weights.ItemCount, d);
+        var userVectors = graph.AddNode("Gather", [userTable, users], prefix + "user_vectors", OnnxAttributes.Int("axis", 0));
+        var itemVectors = graph.AddNode("Gather", [itemTable, items], prefix + "item_vectors", OnnxAttributes.Int("axis", 0));
+        var x = graph.AddNode("Concat", [userVectors, itemVectors], prefix + "features", OnnxAttributes.Int("axis", 1));
 
         for (var l = 0; l < weights.Layers.Count; l++)
         {
             var layer = weights.Layers[l];
+            if (l == weights.Layers.Count - 1 && weights.Gmf is { } gmf)
+            {
+                // NeuMF: the last layer sees the MLP's output beside the GMF branch's product.
+                var userGmfTable = graph.AddFloatInitializer(prefix + "user_gmf", gmf.UserFactors, weights.UserCount, gmf.Dim);
+                var itemGmfTable = graph.AddFloatInitializer(prefix + "item_gmf", gmf.ItemFactors, weights.ItemCount, gmf.Dim);
+                var userGmf = graph.AddNode("Gather", [userGmfTable, users], prefix + "user_gmf_vectors", OnnxAttributes.Int("axis", 0));
+                var itemGmf = graph.AddNode("Gather", [itemGmfTable, items], prefix + "item_gmf_vectors", OnnxAttributes.Int("axis", 0));
+                var product = graph.AddNode("Mul", [userGmf, itemGmf], prefix + "gmf_product");
+                x = graph.AddNode("Concat", [x, product], prefix + "neumf_features", OnnxAttributes.Int("axis", 1));
+            }
+
             // Weight stays in PyTorch's [out, in] layout; transB=1 computes x Wᵀ + b without a copy.
-            var w = graph.AddFloatInitializer($"dense{l}_weight", layer.Weight, layer.OutputSize, layer.InputSize);
-            var b = graph.AddFloatInitializer($"dense{l}_bias", layer.Bias, layer.OutputSize);
-            x = graph.AddNode("Gemm", [x, w, b], $"dense{l}_linear", OnnxAttributes.Int("transB", 1));
+            var w = graph.AddFloatInitializer($"{prefix}dense{l}_weight", layer.Weight, layer.OutputSize, layer.InputSize);
+            var b = graph.AddFloatInitializer($"{prefix}dense{l}_bias", layer.Bias, layer.OutputSize);
+            x = graph.AddNode("Gemm", [x, w, b], $"{prefix}dense{l}_linear", OnnxAttributes.Int("transB", 1));
             if (layer.Relu)
             {
-                x = graph.AddNode("Relu", [x], $"dense{l}_relu");
+                x = graph.AddNode("Relu", [x], $"{prefix}dense{l}_relu");
             }
         }
 
         // [N,1] → [N]: one score per pair, the shape serving binds without reshaping.
-        var axes = graph.AddInt64Initializer("squeeze_axes", [1L], 1);
-        graph.AddNode("Squeeze", [x, axes], OnnxNames.Rating);
+        var axes = graph.AddInt64Initializer(prefix + "squeeze_axes", [1L], 1);
+        if (weights.Biases is not { } biases)
+        {
+            return graph.AddNode("Squeeze", [x, axes], output);
+        }
 
-        return OnnxModelWriter.CreateModel(graph.Build(), metadata,
-            "Neural rating model: concat(user, item embeddings) through an MLP; raw output, unclipped.");
+        var network = graph.AddNode("Squeeze", [x, axes], prefix + "network_output");
+        var mean = graph.AddFloatInitializer(prefix + "global_mean", [biases.GlobalMean]);
+        var userBiasTable = graph.AddFloatInitializer(prefix + "user_bias", biases.User, weights.UserCount);
+        var itemBiasTable = graph.AddFloatInitializer(prefix + "item_bias", biases.Item, weights.ItemCount);
+        var userBias = graph.AddNode("Gather", [userBiasTable, users], prefix + "user_bias_values", OnnxAttributes.Int("axis", 0));
+        var itemBias = graph.AddNode("Gather", [itemBiasTable, items], prefix + "item_bias_values", OnnxAttributes.Int("axis", 0));
+        // ((network + mean) + b_u) + b_i: the association NeuralRatingModel uses.
+        var withMean = graph.AddNode("Add", [network, mean], prefix + "plus_mean");
+        var withUser = graph.AddNode("Add", [withMean, userBias], prefix + "plus_user_bias");
+        return graph.AddNode("Add", [withUser, itemBias], output);
     }
 
     public static byte[] Export(NeuralWeights weights, IReadOnlyDictionary<string, string> metadata) =>
@@ -79,10 +118,26 @@ public static class NeuralOnnxExporter
             throw new ArgumentException("The network needs at least one dense layer.", nameof(weights));
         }
 
+        if (weights.Gmf is { } gmf && (gmf.Dim <= 0 || gmf.UserFactors.Length != (long)weights.UserCount * gmf.Dim
+            || gmf.ItemFactors.Length != (long)weights.ItemCount * gmf.Dim))
+        {
+            throw new ArgumentException("GMF tables must be count x Gmf.Dim.", nameof(weights));
+        }
+
+        if (weights.Biases is { } biases && (biases.User.Length != weights.UserCount || biases.Item.Length != weights.ItemCount))
+        {
+            throw new ArgumentException("Bias vectors must match the user and item counts.", nameof(weights));
+        }
+
         var width = 2 * weights.EmbeddingDim;
         for (var l = 0; l < weights.Layers.Count; l++)
         {
             var layer = weights.Layers[l];
+            if (l == weights.Layers.Count - 1 && weights.Gmf is { } branch)
+            {
+                width += branch.Dim;
+            }
+
             if (layer.InputSize != width)
             {
                 throw new ArgumentException($"Layer {l} takes {layer.InputSize} inputs but receives {width}.", nameof(weights));

@@ -21,6 +21,10 @@ public static class NeuralRankOnnxExporter
     {
         // The pair exporter's checks cover the same weights (shapes, layer chain, one output).
         _ = NeuralOnnxExporter.BuildModel(weights, metadata);
+        if (weights.Gmf is not null || weights.Biases is not null)
+        {
+            throw new ArgumentException("The ranking graph splits the notebook's network only; NeuMF weights rank through the pair graph.", nameof(weights));
+        }
 
         var d = weights.EmbeddingDim;
         var first = weights.Layers[0];

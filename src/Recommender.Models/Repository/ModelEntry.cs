@@ -18,6 +18,9 @@ public sealed class ModelEntry
     /// <summary>Implicit top-k over the catalog as an ONNX graph (user_ids, k → scores, item_indices).</summary>
     public const string ImplicitTopKOnnxKind = "implicit-topk-onnx";
 
+    /// <summary>A linear blend of rating models as one ONNX graph (user_ids, item_ids → rating).</summary>
+    public const string BlendKind = "blend";
+
     /// <summary>The neural model as a ranking graph (user_ids → scores over the whole catalog).</summary>
     public const string NeuralRankOnnxKind = "neural-rank-onnx";
 

@@ -17,6 +17,12 @@ public interface IServingKind
     /// </summary>
     int RankingPreference { get; }
 
+    /// <summary>
+    /// When no request names a kind, PredictRatings uses the present kind with the highest rating
+    /// preference above zero (a blend of the rating models), else the configured default.
+    /// </summary>
+    int RatingPreference => 0;
+
     /// <summary>True when the version holds a model of this kind.</summary>
     bool IsIn(ModelVersionBundle bundle);
 

@@ -11,5 +11,6 @@ public static class ServingKinds
         new MfServingKind(),
         new NeuralServingKind(),
         new ImplicitServingKind(),
+        new BlendServingKind(),
     ];
 }

@@ -8,7 +8,7 @@ namespace Recommender.Training.Mf;
 
 /// <summary>A trained MF model: the factor file, the pair graph and the top-k graph.</summary>
 public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult result, EvaluationReport? evaluation)
-    : TrainedModel("mf", evaluation)
+    : TrainedModel("mf", evaluation), IBlendableModel
 {
     public const string PairOnnxFile = "mf.onnx";
     public const string TopKOnnxFile = "mf_topk.onnx";
@@ -34,6 +34,17 @@ public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult r
         draft.AddModel(new ModelEntry(ModelEntry.MfOnnxKind, PairOnnxFile));
         draft.AddModel(new ModelEntry(ModelEntry.MfTopKOnnxKind, TopKOnnxFile));
     }
+
+    public void Score(ReadOnlySpan<int> users, ReadOnlySpan<int> items, Span<float> scores)
+    {
+        for (var i = 0; i < users.Length; i++)
+        {
+            scores[i] = Result.Model.RawScore(users[i], items[i]);
+        }
+    }
+
+    public string AddRatingGraph(OnnxGraphBuilder graph, string userIds, string itemIds, string prefix) =>
+        MfOnnxExporter.AddPairScore(graph, Result.Model, userIds, itemIds, prefix, prefix + "score");
 
     public override void AddHyperParameters(IDictionary<string, string> values)
     {

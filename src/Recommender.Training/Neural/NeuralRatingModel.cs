@@ -6,11 +6,14 @@ using static TorchSharp.torch;
 namespace Recommender.Training.Neural;
 
 /// <summary>
-/// The seed notebook's neural rating model: user and item embeddings, concatenated, through
-/// Linear + ReLU hidden layers (optionally followed by dropout) and a final Linear to one output.
+/// The neural rating model. The seed notebook's architecture: user and item embeddings,
+/// concatenated, through Linear + ReLU hidden layers (optionally followed by dropout) and a final
+/// Linear to one output. NeuMF (He et al. 2017) adds a GMF branch, user_gmf[u] ⊙ item_gmf[i],
+/// concatenated with the MLP's output before the final Linear, and mean + b_u + b_i added to the
+/// output, so the network only has to learn what biases and a factorization leave.
 /// Initialization follows Keras (the notebook's framework): embeddings uniform in [-0.05, 0.05],
-/// Linear weights Glorot-uniform, biases zero. Forward takes int64 user and item index tensors of
-/// shape [N] and returns predicted ratings of shape [N].
+/// Linear weights Glorot-uniform, biases zero (also the rating biases). Forward takes int64 user
+/// and item index tensors of shape [N] and returns predicted ratings of shape [N].
 /// </summary>
 public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
 {
@@ -18,18 +21,32 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
     private readonly Embedding item_embedding;
     private readonly ModuleList<Linear> layers;
     private readonly Dropout? dropout;
+    private readonly Embedding? user_gmf;
+    private readonly Embedding? item_gmf;
+    private readonly Embedding? user_bias;
+    private readonly Embedding? item_bias;
+
+    // A 0-d tensor, not a double: arithmetic with doubles goes through TorchSharp Scalars, which a
+    // dispose scope may free while libtorch still reads them (seen as a failed Scalar::toDouble).
+    private readonly Tensor? globalMean;
 
     /// <summary>
     /// Creates a model with freshly initialized weights, drawn from torch's process-wide generator
     /// (seed it with <c>torch.manual_seed</c> for reproducible weights).
     /// </summary>
     public NeuralRatingModel(int userCount, int itemCount, int embeddingDim, IReadOnlyList<int> hiddenSizes, double dropout = 0)
-        : this(userCount, itemCount, embeddingDim, hiddenSizes, dropout, initialize: true)
+        : this(userCount, itemCount, embeddingDim, hiddenSizes, dropout, 0, null, initialize: true)
+    {
+    }
+
+    /// <summary>A NeuMF model: a GMF branch of <paramref name="gmfDim"/> and rating biases around <paramref name="globalMean"/>.</summary>
+    public NeuralRatingModel(int userCount, int itemCount, int embeddingDim, IReadOnlyList<int> hiddenSizes, double dropout, int gmfDim, float globalMean)
+        : this(userCount, itemCount, embeddingDim, hiddenSizes, dropout, gmfDim, globalMean, initialize: true)
     {
     }
 
     private NeuralRatingModel(
-        int userCount, int itemCount, int embeddingDim, IReadOnlyList<int> hiddenSizes, double dropout, bool initialize)
+        int userCount, int itemCount, int embeddingDim, IReadOnlyList<int> hiddenSizes, double dropout, int gmfDim, float? globalMean, bool initialize)
         : base(nameof(NeuralRatingModel))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(userCount, 1);
@@ -41,10 +58,13 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
             throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "Dropout must be in [0, 1).");
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(gmfDim);
         UserCount = userCount;
         ItemCount = itemCount;
         EmbeddingDim = embeddingDim;
         HiddenSizes = [.. hiddenSizes];
+        GmfDim = gmfDim;
+        GlobalMean = globalMean;
 
         // Creating the layers draws from torch's process-wide generator: serialize with training.
         using var gate = TorchGate.Enter();
@@ -59,9 +79,22 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
             input = size;
         }
 
-        linears.Add(nn.Linear(input, 1));
+        linears.Add(nn.Linear(input + gmfDim, 1));
         layers = nn.ModuleList(linears.ToArray());
         this.dropout = dropout > 0 ? nn.Dropout(dropout) : null;
+        if (gmfDim > 0)
+        {
+            user_gmf = nn.Embedding(userCount, gmfDim);
+            item_gmf = nn.Embedding(itemCount, gmfDim);
+        }
+
+        if (globalMean is not null)
+        {
+            user_bias = nn.Embedding(userCount, 1);
+            item_bias = nn.Embedding(itemCount, 1);
+            this.globalMean = torch.tensor(globalMean.Value);
+        }
+
         RegisterComponents();
         if (!initialize)
         {
@@ -77,6 +110,18 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
                 nn.init.xavier_uniform_(linear.weight!);
                 nn.init.zeros_(linear.bias!);
             }
+
+            if (user_gmf is not null && item_gmf is not null)
+            {
+                nn.init.uniform_(user_gmf.weight!, -0.05, 0.05);
+                nn.init.uniform_(item_gmf.weight!, -0.05, 0.05);
+            }
+
+            if (user_bias is not null && item_bias is not null)
+            {
+                nn.init.zeros_(user_bias.weight!);
+                nn.init.zeros_(item_bias.weight!);
+            }
         }
     }
 
@@ -87,6 +132,12 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
     public int EmbeddingDim { get; }
 
     public IReadOnlyList<int> HiddenSizes { get; }
+
+    /// <summary>Size of the GMF branch; 0 for the notebook's architecture.</summary>
+    public int GmfDim { get; }
+
+    /// <summary>The mean the rating biases are added to; null when the model has no biases.</summary>
+    public float? GlobalMean { get; }
 
     /// <summary>
     /// Builds a model holding <paramref name="weights"/> (no dropout: for inference). Draws nothing
@@ -101,7 +152,8 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         }
 
         var hidden = weights.Layers.Take(weights.Layers.Count - 1).Select(l => l.OutputSize).ToArray();
-        var model = new NeuralRatingModel(weights.UserCount, weights.ItemCount, weights.EmbeddingDim, hidden, 0, initialize: false);
+        var model = new NeuralRatingModel(weights.UserCount, weights.ItemCount, weights.EmbeddingDim, hidden, 0,
+            weights.Gmf?.Dim ?? 0, weights.Biases?.GlobalMean, initialize: false);
         model.LoadWeights(weights);
         return model;
     }
@@ -112,6 +164,11 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         var x = torch.cat([user_embedding.forward(users), item_embedding.forward(items)], 1);
         for (var i = 0; i < layers.Count; i++)
         {
+            if (i == layers.Count - 1 && user_gmf is not null && item_gmf is not null)
+            {
+                x = torch.cat([x, user_gmf.forward(users) * item_gmf.forward(items)], 1);
+            }
+
             x = layers[i].forward(x);
             if (i < layers.Count - 1)
             {
@@ -123,7 +180,57 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
             }
         }
 
-        return x.reshape(-1).MoveToOuterDisposeScope();
+        x = x.reshape(-1);
+        if (user_bias is not null && item_bias is not null)
+        {
+            // ((network + mean) + b_u) + b_i: the association the ONNX export uses.
+            x = x + globalMean! + user_bias.forward(users).reshape(-1) + item_bias.forward(items).reshape(-1);
+        }
+
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The squared norm of the embedding rows (and biases) a batch looks up, divided by the batch
+    /// size: the L2 penalty of SGD matrix factorization, which shrinks each row in proportion to
+    /// how often it is used, where Adam's weight decay would shrink every row at every step.
+    /// </summary>
+    public Tensor EmbeddingPenalty(Tensor users, Tensor items)
+    {
+        using var scope = torch.NewDisposeScope();
+        var penalty = RowNorms(user_embedding, users) + RowNorms(item_embedding, items);
+        if (user_gmf is not null && item_gmf is not null)
+        {
+            penalty = penalty + RowNorms(user_gmf, users) + RowNorms(item_gmf, items);
+        }
+
+        if (user_bias is not null && item_bias is not null)
+        {
+            penalty = penalty + RowNorms(user_bias, users) + RowNorms(item_bias, items);
+        }
+
+        return penalty.mean().MoveToOuterDisposeScope();
+
+        // Per-row squared norms [B]; x * x rather than square(), which goes through a Scalar exponent.
+        static Tensor RowNorms(Embedding table, Tensor indices)
+        {
+            var rows = table.forward(indices);
+            return (rows * rows).sum(1);
+        }
+    }
+
+    /// <summary>‖θ‖² over the dense layers' weights and biases (their weight decay; embedding tables have <see cref="EmbeddingPenalty"/>).</summary>
+    public Tensor DenseSquaredNorm()
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor? sum = null;
+        foreach (var parameter in layers.parameters())
+        {
+            var square = (parameter * parameter).sum();
+            sum = sum is null ? square : sum + square;
+        }
+
+        return sum!.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -195,7 +302,11 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
             EmbeddingDim,
             ToArray(user_embedding.weight!),
             ToArray(item_embedding.weight!),
-            dense);
+            dense)
+        {
+            Gmf = user_gmf is null || item_gmf is null ? null : new GmfBranch(GmfDim, ToArray(user_gmf.weight!), ToArray(item_gmf.weight!)),
+            Biases = user_bias is null || item_bias is null ? null : new OutputBiases(GlobalMean!.Value, ToArray(user_bias.weight!), ToArray(item_bias.weight!)),
+        };
     }
 
     /// <summary>Overwrites this model's weights with <paramref name="weights"/>; shapes must match.</summary>
@@ -207,6 +318,14 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
             throw new ArgumentException(
                 $"Weights are for {weights.UserCount} users x {weights.ItemCount} items x {weights.EmbeddingDim} dims; "
                 + $"the model has {UserCount} x {ItemCount} x {EmbeddingDim}.",
+                nameof(weights));
+        }
+
+        if ((weights.Gmf?.Dim ?? 0) != GmfDim || (weights.Biases is null) != (GlobalMean is null))
+        {
+            throw new ArgumentException(
+                $"Weights have a GMF branch of {weights.Gmf?.Dim ?? 0} and {(weights.Biases is null ? "no " : "")}biases; "
+                + $"the model has {GmfDim} and {(GlobalMean is null ? "no " : "")}biases.",
                 nameof(weights));
         }
 
@@ -235,6 +354,18 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         {
             CopyInto(layers[i].weight!, weights.Layers[i].Weight);
             CopyInto(layers[i].bias!, weights.Layers[i].Bias);
+        }
+
+        if (weights.Gmf is { } gmf && user_gmf is not null && item_gmf is not null)
+        {
+            CopyInto(user_gmf.weight!, gmf.UserFactors);
+            CopyInto(item_gmf.weight!, gmf.ItemFactors);
+        }
+
+        if (weights.Biases is { } biases && user_bias is not null && item_bias is not null)
+        {
+            CopyInto(user_bias.weight!, biases.User);
+            CopyInto(item_bias.weight!, biases.Item);
         }
     }
 

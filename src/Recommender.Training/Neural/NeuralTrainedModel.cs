@@ -8,7 +8,7 @@ namespace Recommender.Training.Neural;
 
 /// <summary>A trained neural model: the pair graph (PredictRatings) and the ranking graph (Recommend).</summary>
 public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrainingResult result, EvaluationReport? evaluation)
-    : TrainedModel("neural", evaluation)
+    : TrainedModel("neural", evaluation), IBlendableModel
 {
     public const string RankOnnxFile = "neural_rank.onnx";
 
@@ -23,14 +23,27 @@ public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrai
         ArgumentNullException.ThrowIfNull(draft);
         var weights = Result.Weights;
         NeuralOnnxExporter.ExportToFile(weights, onnxMetadata, draft.PathFor(ArtifactFileNames.NeuralOnnx));
-        draft.AddModel(ModelEntry.Neural(ArtifactFileNames.NeuralOnnx, weights.EmbeddingDim, [.. weights.Layers.SkipLast(1).Select(l => l.OutputSize)]));
-        NeuralRankOnnxExporter.ExportToFile(weights, onnxMetadata, draft.PathFor(RankOnnxFile));
-        draft.AddModel(new ModelEntry(ModelEntry.NeuralRankOnnxKind, RankOnnxFile));
+        var architecture = new Dictionary<string, string> { ["architecture"] = options.Architecture.ToString().ToLowerInvariant() };
+        draft.AddModel(ModelEntry.Neural(ArtifactFileNames.NeuralOnnx, weights.EmbeddingDim, [.. weights.Layers.SkipLast(1).Select(l => l.OutputSize)], architecture));
+        if (weights.Gmf is null && weights.Biases is null)
+        {
+            // The ranking graph splits the notebook's first layer; NeuMF ranks through the pair graph.
+            NeuralRankOnnxExporter.ExportToFile(weights, onnxMetadata, draft.PathFor(RankOnnxFile));
+            draft.AddModel(new ModelEntry(ModelEntry.NeuralRankOnnxKind, RankOnnxFile));
+        }
     }
+
+    /// <summary>TorchSharp's scores, which the ONNX graph matches to float rounding (the parity tests check it).</summary>
+    public void Score(ReadOnlySpan<int> users, ReadOnlySpan<int> items, Span<float> scores) =>
+        NeuralTrainer.PredictWithTorch(Result.Weights, users, items).CopyTo(scores);
+
+    public string AddRatingGraph(OnnxGraphBuilder graph, string userIds, string itemIds, string prefix) =>
+        NeuralOnnxExporter.AddPairScore(graph, Result.Weights, userIds, itemIds, prefix, prefix + "score");
 
     public override void AddHyperParameters(IDictionary<string, string> values)
     {
         base.AddHyperParameters(values);
+        values["neural.architecture"] = options.Architecture.ToString().ToLowerInvariant();
         values["neural.embedding_dim"] = Invariant(options.EmbeddingDim);
         values["neural.hidden_sizes"] = string.Join(",", options.HiddenSizes);
         values["neural.epochs"] = Invariant(options.Epochs);
@@ -39,6 +52,13 @@ public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrai
         values["neural.dropout"] = Invariant(options.Dropout);
         values["neural.weight_decay"] = Invariant(options.WeightDecay);
         values["neural.seed"] = Invariant(options.Seed);
+        if (options.Architecture == NeuralArchitecture.NeuMf)
+        {
+            values["neural.gmf_dim"] = Invariant(options.GmfDim);
+            values["neural.embedding_regularization"] = Invariant(options.EmbeddingRegularization);
+        }
+
+        values["neural.learning_rate_decay"] = Invariant(options.LearningRateDecay);
     }
 
     public override void AddMetrics(IDictionary<string, double> metrics)

@@ -100,10 +100,21 @@ public static class NeuralTrainer
         torch.manual_seed(options.Seed);
         var shuffle = new Random(options.Seed);
 
-        using var model = new NeuralRatingModel(
-            train.UserCount, train.ItemCount, options.EmbeddingDim, options.HiddenSizes, options.Dropout);
+        var neuMf = options.Architecture == NeuralArchitecture.NeuMf;
+        using var model = neuMf
+            ? new NeuralRatingModel(train.UserCount, train.ItemCount, options.EmbeddingDim, options.HiddenSizes, options.Dropout,
+                options.GmfDim, (float)train.Values.Average(v => (double)v))
+            : new NeuralRatingModel(train.UserCount, train.ItemCount, options.EmbeddingDim, options.HiddenSizes, options.Dropout);
+        // NeuMF: Adam without decay; the dense layers' L2 (Adam's weight_decay, wd·θ added to the
+        // gradient, is the gradient of wd/2·‖θ‖²) and the per-row embedding penalty go into the
+        // loss, so embedding rows shrink per rating, not at every step whether used or not.
         using var optimizer = torch.optim.Adam(
-            model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weight_decay: options.WeightDecay);
+            model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weight_decay: neuMf ? 0 : options.WeightDecay);
+        var denseDecay = neuMf ? options.WeightDecay : 0;
+        var penalty = neuMf ? options.EmbeddingRegularization : 0;
+        // 0-d tensors rather than doubles: see NeuralRatingModel's note on Scalars.
+        using var penaltyWeight = torch.tensor(penalty);
+        using var decayWeight = torch.tensor(denseDecay / 2);
 
         var n = train.Count;
         using var allUsers = torch.tensor(ToLong(train.Users));
@@ -138,9 +149,22 @@ public static class NeuralTrainer
                     var size = Math.Min(options.BatchSize, n - start);
                     using var batchScope = torch.NewDisposeScope();
                     optimizer.zero_grad();
-                    var predictions = model.forward(users.narrow(0, start, size), items.narrow(0, start, size));
+                    var batchUsers = users.narrow(0, start, size);
+                    var batchItems = items.narrow(0, start, size);
+                    var predictions = model.forward(batchUsers, batchItems);
                     var loss = nn.functional.mse_loss(predictions, values.narrow(0, start, size));
-                    loss.backward();
+                    var objective = loss;
+                    if (penalty > 0)
+                    {
+                        objective = objective + (penaltyWeight * model.EmbeddingPenalty(batchUsers, batchItems));
+                    }
+
+                    if (denseDecay > 0)
+                    {
+                        objective = objective + (decayWeight * model.DenseSquaredNorm());
+                    }
+
+                    objective.backward();
                     optimizer.step();
                     lossSum += loss.item<float>() * (double)size;
                 }
@@ -180,6 +204,14 @@ public static class NeuralTrainer
             {
                 stoppedEarly = true;
                 break;
+            }
+
+            if (options.LearningRateDecay != 1)
+            {
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate *= options.LearningRateDecay;
+                }
             }
         }
 

@@ -1,11 +1,61 @@
 namespace Recommender.Training.Neural;
 
+/// <summary>The network the neural kind trains.</summary>
+public enum NeuralArchitecture
+{
+    /// <summary>The seed notebook's network, reproduced exactly: embeddings concatenated through an MLP.</summary>
+    Seed = 0,
+
+    /// <summary>NeuMF: the MLP beside a GMF branch, plus mean and user/item biases.</summary>
+    NeuMf = 1,
+}
+
 /// <summary>
-/// Hyper-parameters of the neural model and its training loop. The defaults are the seed
-/// notebook's: embeddings of 20, hidden layers 64 and 32, Adam at 1e-3, batch 256, 10 epochs.
+/// Hyper-parameters of the neural model and its training loop. A bare <c>new()</c> (and
+/// <see cref="SeedDefaults"/>) is the seed notebook's: embeddings of 20, hidden layers 64 and 32,
+/// Adam at 1e-3, batch 256, 10 epochs. <see cref="NeuMfDefaults"/> is the better default of the
+/// command line, chosen on the validation part of ML-100K u1.
 /// </summary>
 public sealed record NeuralTrainingOptions
 {
+    /// <summary>The notebook's network and training loop.</summary>
+    public static NeuralTrainingOptions SeedDefaults { get; } = new();
+
+    /// <summary>
+    /// NeuMF with biases; hyper-parameters chosen on the validation part (never the test split) of
+    /// ML-100K u1, where it reaches 0.909 (the notebook's network 0.94): dropout 0.5 and a light
+    /// per-row embedding penalty (0.02–0.03; 0.2 and above underfit), Adam at 1e-3 decayed 0.8
+    /// per epoch, early stopping near epoch 6.
+    /// </summary>
+    public static NeuralTrainingOptions NeuMfDefaults { get; } = new()
+    {
+        Architecture = NeuralArchitecture.NeuMf,
+        EmbeddingDim = 32,
+        GmfDim = 32,
+        HiddenSizes = [64, 32],
+        Epochs = 12,
+        BatchSize = 256,
+        LearningRate = 1e-3,
+        LearningRateDecay = 0.8,
+        Dropout = 0.5,
+        WeightDecay = 1e-5,
+        EmbeddingRegularization = 0.03,
+    };
+
+    public NeuralArchitecture Architecture { get; init; } = NeuralArchitecture.Seed;
+
+    /// <summary>NeuMF: size of the GMF branch's user and item factors.</summary>
+    public int GmfDim { get; init; }
+
+    /// <summary>
+    /// NeuMF: L2 penalty on the embedding rows a batch looks up (per rating, as in SGD matrix
+    /// factorization); weight decay then applies to the dense layers only.
+    /// </summary>
+    public double EmbeddingRegularization { get; init; }
+
+    /// <summary>The learning rate is multiplied by this after every epoch; 1 keeps it constant (the notebook).</summary>
+    public double LearningRateDecay { get; init; } = 1;
+
     /// <summary>The early-stopping patience the command line uses when a validation part exists.</summary>
     public const int DefaultPatience = 3;
 
@@ -104,6 +154,26 @@ public sealed record NeuralTrainingOptions
         if (EarlyStoppingPatience is < 1)
         {
             errors.Add($"EarlyStoppingPatience must be at least 1 when set (was {EarlyStoppingPatience}).");
+        }
+
+        if (!Enum.IsDefined(Architecture))
+        {
+            errors.Add($"Architecture {(int)Architecture} is not a known architecture.");
+        }
+
+        if (GmfDim < 0 || (Architecture == NeuralArchitecture.Seed && GmfDim != 0))
+        {
+            errors.Add($"GmfDim must be 0 for the seed architecture and not negative for NeuMF (was {GmfDim}).");
+        }
+
+        if (!double.IsFinite(EmbeddingRegularization) || EmbeddingRegularization < 0)
+        {
+            errors.Add($"EmbeddingRegularization must be zero or a positive finite number (was {EmbeddingRegularization}).");
+        }
+
+        if (!(LearningRateDecay > 0 && LearningRateDecay <= 1))
+        {
+            errors.Add($"LearningRateDecay must be in (0, 1] (was {LearningRateDecay}).");
         }
 
         if (EvaluationBatchSize < 1)

@@ -1,3 +1,4 @@
+using Recommender.Training.Blend;
 using Recommender.Training.Implicit;
 using Recommender.Training.Mf;
 using Recommender.Training.Neural;
@@ -15,5 +16,8 @@ public static class TrainingKinds
         new MfTrainingKind(),
         new NeuralTrainingKind(),
         new ImplicitTrainingKind(),
+
+        // Last: it blends the models trained before it.
+        new BlendTrainingKind(),
     ];
 }

@@ -1,4 +1,5 @@
 using Recommender.Data;
+using Recommender.Training.Blend;
 using Recommender.Training.Implicit;
 using Recommender.Training.Mf;
 using Recommender.Training.Neural;
@@ -19,6 +20,9 @@ public sealed record TrainingRequest(
 {
     /// <summary>The implicit-feedback model's options, or null to not train one.</summary>
     public ImplicitTrainingOptions? Implicit { get; init; }
+
+    /// <summary>Fit a blend of the other rating kinds (and a baseline) on the validation part; null: no blend.</summary>
+    public BlendTrainingOptions? Blend { get; init; }
 
     /// <summary>Top-k for the ranking metrics recorded in the manifest.</summary>
     public int RankingK { get; init; } = 10;

@@ -59,7 +59,7 @@ public sealed class NeuralServingKind : IServingKind
         }
     }
 
-    private static void ScoreCatalog(NeuralOnnxScorer scorer, long[] allItems, int user, Span<float> scores)
+    internal static void ScoreCatalog(NeuralOnnxScorer scorer, long[] allItems, int user, Span<float> scores)
     {
         var users = ArrayPool<long>.Shared.Rent(allItems.Length);
         try
@@ -94,7 +94,8 @@ public sealed class NeuralServingKind : IServingKind
         }
     }
 
-    private static void CheckSignature(OnnxSession session, string path)
+    /// <summary>Checks a pair graph's signature: int64 user_ids and item_ids in, float rating out (every pair graph kind shares it).</summary>
+    internal static void CheckSignature(OnnxSession session, string path)
     {
         var inputs = session.Session.InputMetadata;
         var outputs = session.Session.OutputMetadata;

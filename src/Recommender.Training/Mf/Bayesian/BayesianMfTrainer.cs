@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Recommender.Data;
 using Recommender.Models.Mf;
+using Recommender.Training.Numerics;
 
 namespace Recommender.Training.Mf.Bayesian;
 

@@ -1,3 +1,5 @@
+using Recommender.Training.Numerics;
+
 namespace Recommender.Training.Mf.Bayesian;
 
 /// <summary>

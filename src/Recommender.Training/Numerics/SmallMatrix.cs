@@ -1,4 +1,4 @@
-namespace Recommender.Training.Mf.Bayesian;
+namespace Recommender.Training.Numerics;
 
 /// <summary>
 /// Dense symmetric positive-definite algebra on d x d row-major doubles, for the small d

@@ -1,0 +1,46 @@
+namespace Recommender.Training.Blend;
+
+/// <summary>
+/// The item-based autoencoder member of a blend (I-AutoRec, Sedhain et al. 2015): each item's
+/// vector of user ratings is encoded to <see cref="Hidden"/> sigmoid units and decoded back to a
+/// rating for every user. Trained with Adam on the observed entries only.
+/// </summary>
+public sealed record AutoRecOptions
+{
+    public int Hidden { get; init; } = 250;
+
+    public int Epochs { get; init; } = 70;
+
+    /// <summary>Items per Adam step.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    public double LearningRate { get; init; } = 2e-3;
+
+    /// <summary>The learning rate is multiplied by this after every epoch.</summary>
+    public double LearningRateDecay { get; init; } = 1;
+
+    /// <summary>λ of AutoRec's objective Σ‖(r − ĥ(r)) ⊙ m‖² + λ/2 (‖W‖² + ‖V‖²).</summary>
+    public double Regularization { get; init; } = 100;
+
+    /// <summary>Stop after this many epochs without a better validation RMSE (keeping the best epoch); 0: run every epoch.</summary>
+    public int EarlyStoppingPatience { get; init; } = 5;
+
+    public int Seed { get; init; } = 42;
+
+    /// <summary>libtorch intra-op threads (process-wide; 1 is right on small machines).</summary>
+    public int Threads { get; init; } = 1;
+
+    public void Validate()
+    {
+        if (Hidden < 1 || Epochs < 1 || BatchSize < 1 || Threads < 1 || EarlyStoppingPatience < 0)
+        {
+            throw new ArgumentException($"AutoRec options need Hidden, Epochs, BatchSize and Threads of at least 1 and a patience of at least 0 (got {this}).");
+        }
+
+        if (!double.IsFinite(LearningRate) || LearningRate <= 0 || !double.IsFinite(Regularization) || Regularization < 0
+            || !(LearningRateDecay > 0 && LearningRateDecay <= 1))
+        {
+            throw new ArgumentException($"AutoRec options need a positive learning rate, a decay in (0, 1] and a non-negative regularization (got {LearningRate}, {LearningRateDecay}, {Regularization}).");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using Recommender.Data;
+using Recommender.Models.Repository;
+using Recommender.Training.Pipeline;
+
+namespace Recommender.Training.Blend;
+
+/// <summary>A fitted blend: one ONNX graph (user_ids, item_ids → rating) holding every member's computation.</summary>
+public sealed class BlendTrainedModel(
+    BlendTrainingOptions options,
+    IReadOnlyList<IBlendableModel> members,
+    BlendFit fit,
+    float minRating,
+    float maxRating,
+    TimeSpan elapsed,
+    EvaluationReport? evaluation)
+    : TrainedModel(ModelEntry.BlendKind, evaluation)
+{
+    public const string OnnxFile = "blend.onnx";
+
+    public IReadOnlyList<IBlendableModel> Members { get; } = members;
+
+    public BlendFit Fit { get; } = fit;
+
+    /// <summary>The autoencoder member's training, when the blend trained one.</summary>
+    public AutoRecResult? AutoRec { get; init; }
+
+    public override TimeSpan Elapsed => elapsed;
+
+    public override void WriteTo(VersionDraft draft, IReadOnlyDictionary<string, string> onnxMetadata)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        BlendOnnxExporter.ExportToFile(Members, Fit.Weights, minRating, maxRating, onnxMetadata, draft.PathFor(OnnxFile));
+        draft.AddModel(new ModelEntry(ModelEntry.BlendKind, OnnxFile, new Dictionary<string, string>
+        {
+            ["members"] = string.Join(',', Members.Select(m => m.Kind)),
+        }));
+    }
+
+    public override void AddHyperParameters(IDictionary<string, string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        values["blend.members"] = string.Join(',', Members.Select(m => m.Kind));
+        values["blend.weights_fitted_on"] = EpochChosenOn;
+        values["blend.ridge"] = Invariant(options.Ridge);
+        if (options.AutoRec is { } autoRec)
+        {
+            values["blend.autorec.hidden"] = Invariant(autoRec.Hidden);
+            values["blend.autorec.epochs"] = Invariant(autoRec.Epochs);
+            values["blend.autorec.batch_size"] = Invariant(autoRec.BatchSize);
+            values["blend.autorec.learning_rate"] = Invariant(autoRec.LearningRate);
+            values["blend.autorec.learning_rate_decay"] = Invariant(autoRec.LearningRateDecay);
+            values["blend.autorec.regularization"] = Invariant(autoRec.Regularization);
+            values["blend.autorec.seed"] = Invariant(autoRec.Seed);
+        }
+
+        if (Members.OfType<BaselineModel>().Any())
+        {
+            values["blend.baseline_user_shrinkage"] = Invariant(options.BaselineUserShrinkage);
+            values["blend.baseline_item_shrinkage"] = Invariant(options.BaselineItemShrinkage);
+        }
+    }
+
+    public override void AddMetrics(IDictionary<string, double> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        metrics["blend.intercept"] = Fit.Weights.Intercept;
+        for (var m = 0; m < Members.Count; m++)
+        {
+            metrics[$"blend.weight.{Members[m].Kind}"] = Fit.Weights.Weights[m];
+            metrics[$"blend.member_validation_rmse.{Members[m].Kind}"] = Fit.MemberValidationRmse[m];
+        }
+
+        if (AutoRec is { } autoRec)
+        {
+            metrics["blend.autorec.best_epoch"] = autoRec.BestEpoch;
+            metrics["blend.autorec.train_seconds"] = autoRec.Elapsed.TotalSeconds;
+        }
+
+        metrics["blend.validation_rmse_in_sample"] = Fit.ValidationRmse;
+        metrics["blend.validation_rmse"] = Fit.CrossValidatedRmse;
+        base.AddMetrics(metrics);
+    }
+
+    /// <summary>A blend has no epochs; its autoencoder member's, when it has one.</summary>
+    public override JsonArray EpochsJson() => new([.. (AutoRec?.Epochs ?? []).Select(e => (JsonNode)new JsonObject
+    {
+        ["epoch"] = e.Epoch,
+        ["trainMse"] = e.TrainMse,
+        ["validationRmse"] = e.ValidationRmse,
+        ["seconds"] = e.Seconds,
+    })]);
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Recommender.Data;
+using Recommender.Training.Pipeline;
+
+namespace Recommender.Training.Blend;
+
+/// <summary>
+/// The blend kind's training side. It trains after the rating kinds: their models (and a
+/// baseline it fits itself on the fit part) become members, whose clipped scores on the
+/// validation part are regressed on the validation ratings by least squares. The test split is
+/// then scored once, like every kind's.
+/// </summary>
+public sealed class BlendTrainingKind : ITrainingKind
+{
+    public string Name => "blend";
+
+    public bool IsRequested(TrainingRequest request) => request?.Blend is not null;
+
+    public TrainedModel Train(TrainingContext context, IProgress<TrainingEvent>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = context.Request.Blend ?? throw new ArgumentException("The request has no blend options.", nameof(context));
+        options.Validate();
+        var validation = context.Validation ?? throw new InvalidOperationException(
+            "The blend fits its weights on the validation part, and this run has none: give a validation fraction above 0.");
+        var started = Stopwatch.GetTimestamp();
+        var members = context.Trained.OfType<IBlendableModel>().ToList();
+        AutoRecResult? autoRec = null;
+        if (options.AutoRec is { } autoRecOptions)
+        {
+            autoRec = AutoRecTrainer.Train(context.Fit, validation, autoRecOptions, context.MinRating, context.MaxRating, cancellationToken);
+            members.Add(new FactorizationMember("autorec", autoRec.Model));
+        }
+
+        if (options.IncludeBaseline)
+        {
+            members.Add(BaselineModel.Fit(context.Fit, options.BaselineUserShrinkage, options.BaselineItemShrinkage));
+        }
+
+        if (members.Count == 0)
+        {
+            throw new InvalidOperationException("The blend has no members: train a rating kind with it or include the baseline.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var columns = members.Select(m => ClippedScores(m, validation, context.MinRating, context.MaxRating)).ToList();
+        var weights = BlendWeights.Fit(columns, validation.Values, options.Ridge);
+        var fit = new BlendFit(
+            weights,
+            [.. columns.Select(c => Rmse(validation.Values, n => c[n]))],
+            Rmse(validation.Values, n => Math.Clamp(weights.Predict(columns, n), context.MinRating, context.MaxRating)),
+            CrossValidatedRmse(columns, validation.Values, options, context.MinRating, context.MaxRating));
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var scorer = new BlendScorer(members, weights, context.MinRating, context.MaxRating);
+        var evaluation = context.Evaluate(scorer.Score, cancellationToken);
+        return new BlendTrainedModel(options, members, fit, context.MinRating, context.MaxRating, elapsed, evaluation)
+        {
+            EpochChosenOn = context.EpochChosenOn,
+            AutoRec = autoRec,
+        };
+    }
+
+    internal static float[] ClippedScores(IBlendableModel member, IndexedRatings pairs, float min, float max)
+    {
+        var scores = new float[pairs.Count];
+        member.Score(pairs.Users, pairs.Items, scores);
+        System.Numerics.Tensors.TensorPrimitives.Clamp(scores, min, max, scores);
+        return scores;
+    }
+
+    /// <summary>The RMSE of weights fitted on all folds but one, on that fold: the blend's out-of-sample validation error.</summary>
+    private static double CrossValidatedRmse(List<float[]> columns, float[] targets, BlendTrainingOptions options, float min, float max)
+    {
+        var folds = options.CrossValidationFolds;
+        double squared = 0;
+        for (var fold = 0; fold < folds; fold++)
+        {
+            var train = Enumerable.Range(0, targets.Length).Where(n => n % folds != fold).ToArray();
+            var held = Enumerable.Range(0, targets.Length).Where(n => n % folds == fold).ToArray();
+            var weights = BlendWeights.Fit([.. columns.Select(c => train.Select(n => c[n]).ToArray())], [.. train.Select(n => targets[n])], options.Ridge);
+            foreach (var n in held)
+            {
+                var error = targets[n] - Math.Clamp(weights.Predict(columns, n), min, max);
+                squared += error * error;
+            }
+        }
+
+        return Math.Sqrt(squared / targets.Length);
+    }
+
+    private static double Rmse(float[] targets, Func<int, double> predict)
+    {
+        double squared = 0;
+        for (var n = 0; n < targets.Length; n++)
+        {
+            var error = targets[n] - predict(n);
+            squared += error * error;
+        }
+
+        return Math.Sqrt(squared / targets.Length);
+    }
+}
+
+/// <summary>The fitted weights and how they did on the validation part: each member alone, the blend in sample, and cross-validated.</summary>
+public sealed record BlendFit(BlendWeights Weights, IReadOnlyList<double> MemberValidationRmse, double ValidationRmse, double CrossValidatedRmse);
