@@ -40,9 +40,12 @@ public static class TrainingPipeline
         progress?.Report(new DatasetPrepared(dataset.Name, dataset.Ratings.Count, set.Train.Count, set.TestCount,
             set.UserMap.Count, set.ItemMap.Count, prepareTime.TotalSeconds) { ValidationRatings = context.Validation?.Count ?? 0 });
 
+        var kindTimes = new Dictionary<string, TimeSpan>();
         foreach (var kind in requested)
         {
+            var started = Stopwatch.GetTimestamp();
             trained.Add(kind.Train(context, progress, cancellationToken));
+            kindTimes[kind.Name] = Stopwatch.GetElapsedTime(started);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -70,7 +73,7 @@ public static class TrainingPipeline
             HyperParameters(request, context, trained, minRating, maxRating),
             Metrics(context, trainMean, trained),
             requiredVersion: version);
-        return new TrainingOutcome(manifest, trained, prepareTime, exportWatch.Elapsed, total.Elapsed);
+        return new TrainingOutcome(manifest, trained, prepareTime, exportWatch.Elapsed, total.Elapsed) { KindTimes = kindTimes };
     }
 
     /// <summary>The rating scale: 1–5 for MovieLens integer stars, 0.5–5 where half stars occur.</summary>
