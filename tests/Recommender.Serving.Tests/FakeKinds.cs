@@ -7,7 +7,7 @@ namespace Recommender.Serving.Tests;
 /// scale for most pairs, so clipping shows), catalog score = <see cref="ItemScore"/>. Counts calls
 /// so a test can tell which kind answered.
 /// </summary>
-internal sealed class FakeKind(ServedKind kind, bool predictsRatings, int rankingPreference, bool history = false, float[]? itemFactors = null) : IServingKind
+internal sealed class FakeKind(ServedKind kind, bool predictsRatings, int rankingPreference, bool history = false, float[]? itemFactors = null, int ratingPreference = 0) : IServingKind
 {
     /// <summary>The history and ratings the last history-based call folded in.</summary>
     public (int[] Items, float[] Ratings)? LastHistory { get; private set; }
@@ -15,6 +15,8 @@ internal sealed class FakeKind(ServedKind kind, bool predictsRatings, int rankin
     public ServedKind Kind { get; } = kind;
 
     public int RankingPreference { get; } = rankingPreference;
+
+    public int RatingPreference { get; } = ratingPreference;
 
     public int PairCalls { get; private set; }
 

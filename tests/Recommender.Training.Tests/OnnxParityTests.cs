@@ -35,6 +35,44 @@ public sealed class OnnxParityTests
     }
 
     [Fact]
+    public void NeuMf_onnx_matches_torchsharp_on_10000_random_pairs()
+    {
+        var (train, validation) = NeuralTestData.Planted(users: 120, items: 150, count: 6000);
+        var options = NeuralTrainingOptions.NeuMfDefaults with { Epochs = 2, Seed = 3, EmbeddingDim = 8, GmfDim = 5, HiddenSizes = [16, 8] };
+        var weights = NeuralTrainer.Train(train, validation, options).Weights;
+        var random = new Random(17);
+        var users = Enumerable.Range(0, 10_000).Select(_ => random.Next(train.UserCount)).ToArray();
+        var items = Enumerable.Range(0, 10_000).Select(_ => random.Next(train.ItemCount)).ToArray();
+
+        var torch = NeuralTrainer.PredictWithTorch(weights, users, items);
+        var onnx = Run(NeuralOnnxExporter.Export(weights, new Dictionary<string, string>()), users, items);
+
+        Assert.NotNull(weights.Gmf);
+        Assert.NotNull(weights.Biases);
+        Assert.Contains(weights.Biases!.Item, b => b != 0);
+        for (var i = 0; i < onnx.Length; i++)
+        {
+            Assert.True(Math.Abs(onnx[i] - torch[i]) <= 1e-5, $"pair {i}: onnx {onnx[i]} vs torch {torch[i]}");
+        }
+    }
+
+    [Fact]
+    public void NeuMf_weights_survive_the_export_and_reload()
+    {
+        var (train, _) = NeuralTestData.Planted(users: 30, items: 40, count: 800);
+        var weights = NeuralTrainer.Train(train, null, NeuralTrainingOptions.NeuMfDefaults with { Epochs = 1, EmbeddingDim = 4, GmfDim = 3, HiddenSizes = [5] }).Weights;
+
+        using var reloaded = NeuralRatingModel.FromWeights(weights);
+        var again = reloaded.ExportWeights();
+
+        Assert.Equal(weights.UserEmbedding, again.UserEmbedding);
+        Assert.Equal(weights.Gmf!.ItemFactors, again.Gmf!.ItemFactors);
+        Assert.Equal(weights.Biases!.User, again.Biases!.User);
+        Assert.Equal(weights.Biases.GlobalMean, again.Biases.GlobalMean);
+        Assert.Throws<ArgumentException>(() => NeuralRankOnnxExporter.BuildModel(weights, new Dictionary<string, string>()));
+    }
+
+    [Fact]
     public void Neural_ranking_graph_scores_every_item_as_torchsharp_does()
     {
         var (train, validation) = NeuralTestData.Planted(users: 40, items: 90, count: 2000);

@@ -46,18 +46,25 @@ internal static class EvaluateCommand
         return command;
     }
 
+    /// <summary>Pairs per scorer call: the evaluator hands over up to 262 k, and a graph's [N, factors] intermediates would then take gigabytes.</summary>
+    private const int Slice = 8192;
+
     /// <summary>The evaluator speaks int indices; the scorers take the int64 the ONNX graphs need.</summary>
     private static PairScorer Adapt(IPairScorer scorer) => (users, items, scores) =>
     {
-        var u = new long[users.Length];
-        var i = new long[items.Length];
-        for (var p = 0; p < u.Length; p++)
+        var u = new long[Math.Min(Slice, users.Length)];
+        var i = new long[u.Length];
+        for (var start = 0; start < users.Length; start += Slice)
         {
-            u[p] = users[p];
-            i[p] = items[p];
-        }
+            var length = Math.Min(Slice, users.Length - start);
+            for (var p = 0; p < length; p++)
+            {
+                u[p] = users[start + p];
+                i[p] = items[start + p];
+            }
 
-        scorer.Score(u, i, scores);
+            scorer.Score(u.AsSpan(0, length), i.AsSpan(0, length), scores.Slice(start, length));
+        }
     };
 
     private static void Print(bool json, ServableModel model, ServedKind kind, EvaluationReport report)

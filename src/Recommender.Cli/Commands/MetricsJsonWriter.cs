@@ -25,6 +25,12 @@ internal static class MetricsJsonWriter
             json[$"{model.Kind}Epochs"] = model.EpochsJson();
         }
 
+        foreach (var (kind, time) in outcome.KindTimes)
+        {
+            // Training plus the held-out evaluation.
+            timings[$"{kind}StepSeconds"] = time.TotalSeconds;
+        }
+
         timings["exportSeconds"] = outcome.ExportTime.TotalSeconds;
         timings["totalSeconds"] = outcome.TotalTime.TotalSeconds;
         json["timings"] = timings;

@@ -21,10 +21,6 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
     private readonly Embedding item_embedding;
     private readonly ModuleList<Linear> layers;
     private readonly Dropout? dropout;
-    private readonly Embedding? user_gmf;
-    private readonly Embedding? item_gmf;
-    private readonly Embedding? user_bias;
-    private readonly Embedding? item_bias;
 
     // A 0-d tensor, not a double: arithmetic with doubles goes through TorchSharp Scalars, which a
     // dispose scope may free while libtorch still reads them (seen as a failed Scalar::toDouble).
@@ -59,6 +55,11 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(gmfDim);
+        if (gmfDim > 0 && globalMean is null)
+        {
+            throw new ArgumentException("A GMF branch comes with the NeuMF biases.", nameof(gmfDim));
+        }
+
         UserCount = userCount;
         ItemCount = itemCount;
         EmbeddingDim = embeddingDim;
@@ -67,9 +68,13 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         GlobalMean = globalMean;
 
         // Creating the layers draws from torch's process-wide generator: serialize with training.
+        // NeuMF keeps each side's MLP embedding, GMF factors and bias in one table of
+        // d + g + 1 columns: one lookup per side and batch instead of three (the step's cost is
+        // mostly per-operation overhead at these sizes), sliced in forward and split at export.
         using var gate = TorchGate.Enter();
-        user_embedding = nn.Embedding(userCount, embeddingDim);
-        item_embedding = nn.Embedding(itemCount, embeddingDim);
+        var width = globalMean is null ? embeddingDim : embeddingDim + gmfDim + 1;
+        user_embedding = nn.Embedding(userCount, width);
+        item_embedding = nn.Embedding(itemCount, width);
         var linears = new List<Linear>();
         var input = 2 * embeddingDim;
         foreach (var size in HiddenSizes)
@@ -82,16 +87,8 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         linears.Add(nn.Linear(input + gmfDim, 1));
         layers = nn.ModuleList(linears.ToArray());
         this.dropout = dropout > 0 ? nn.Dropout(dropout) : null;
-        if (gmfDim > 0)
-        {
-            user_gmf = nn.Embedding(userCount, gmfDim);
-            item_gmf = nn.Embedding(itemCount, gmfDim);
-        }
-
         if (globalMean is not null)
         {
-            user_bias = nn.Embedding(userCount, 1);
-            item_bias = nn.Embedding(itemCount, 1);
             this.globalMean = torch.tensor(globalMean.Value);
         }
 
@@ -111,16 +108,11 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
                 nn.init.zeros_(linear.bias!);
             }
 
-            if (user_gmf is not null && item_gmf is not null)
+            if (globalMean is not null)
             {
-                nn.init.uniform_(user_gmf.weight!, -0.05, 0.05);
-                nn.init.uniform_(item_gmf.weight!, -0.05, 0.05);
-            }
-
-            if (user_bias is not null && item_bias is not null)
-            {
-                nn.init.zeros_(user_bias.weight!);
-                nn.init.zeros_(item_bias.weight!);
+                // Rating biases start at zero.
+                user_embedding.weight!.narrow(1, width - 1, 1).zero_();
+                item_embedding.weight!.narrow(1, width - 1, 1).zero_();
             }
         }
     }
@@ -158,15 +150,35 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         return model;
     }
 
-    public override Tensor forward(Tensor users, Tensor items)
+    public override Tensor forward(Tensor users, Tensor items) => Forward(users, items, penalty: false).Ratings;
+
+    /// <summary>
+    /// Forward for training: the predictions and the squared norm of the embedding rows (and
+    /// biases) the batch looks up, divided by the batch size: the L2 penalty of SGD matrix
+    /// factorization, which shrinks each row in proportion to how often it is used, where Adam's
+    /// weight decay would shrink every row at every step.
+    /// </summary>
+    public (Tensor Ratings, Tensor Penalty) ForwardWithPenalty(Tensor users, Tensor items)
+    {
+        var (ratings, penalty) = Forward(users, items, penalty: true);
+        return (ratings, penalty!);
+    }
+
+    private (Tensor Ratings, Tensor? Penalty) Forward(Tensor users, Tensor items, bool penalty)
     {
         using var scope = torch.NewDisposeScope();
-        var x = torch.cat([user_embedding.forward(users), item_embedding.forward(items)], 1);
+        var userRows = user_embedding.forward(users);
+        var itemRows = item_embedding.forward(items);
+        var neuMf = globalMean is not null;
+        var d = EmbeddingDim;
+        var x = neuMf
+            ? torch.cat([userRows.narrow(1, 0, d), itemRows.narrow(1, 0, d)], 1)
+            : torch.cat([userRows, itemRows], 1);
         for (var i = 0; i < layers.Count; i++)
         {
-            if (i == layers.Count - 1 && user_gmf is not null && item_gmf is not null)
+            if (i == layers.Count - 1 && GmfDim > 0)
             {
-                x = torch.cat([x, user_gmf.forward(users) * item_gmf.forward(items)], 1);
+                x = torch.cat([x, userRows.narrow(1, d, GmfDim) * itemRows.narrow(1, d, GmfDim)], 1);
             }
 
             x = layers[i].forward(x);
@@ -181,42 +193,21 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         }
 
         x = x.reshape(-1);
-        if (user_bias is not null && item_bias is not null)
+        if (neuMf)
         {
             // ((network + mean) + b_u) + b_i: the association the ONNX export uses.
-            x = x + globalMean! + user_bias.forward(users).reshape(-1) + item_bias.forward(items).reshape(-1);
+            var last = d + GmfDim;
+            x = x + globalMean! + userRows.narrow(1, last, 1).reshape(-1) + itemRows.narrow(1, last, 1).reshape(-1);
         }
 
-        return x.MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// The squared norm of the embedding rows (and biases) a batch looks up, divided by the batch
-    /// size: the L2 penalty of SGD matrix factorization, which shrinks each row in proportion to
-    /// how often it is used, where Adam's weight decay would shrink every row at every step.
-    /// </summary>
-    public Tensor EmbeddingPenalty(Tensor users, Tensor items)
-    {
-        using var scope = torch.NewDisposeScope();
-        var penalty = RowNorms(user_embedding, users) + RowNorms(item_embedding, items);
-        if (user_gmf is not null && item_gmf is not null)
+        Tensor? rowPenalty = null;
+        if (penalty)
         {
-            penalty = penalty + RowNorms(user_gmf, users) + RowNorms(item_gmf, items);
+            // x * x rather than square(), which goes through a Scalar exponent.
+            rowPenalty = ((userRows * userRows).sum(1) + (itemRows * itemRows).sum(1)).mean().MoveToOuterDisposeScope();
         }
 
-        if (user_bias is not null && item_bias is not null)
-        {
-            penalty = penalty + RowNorms(user_bias, users) + RowNorms(item_bias, items);
-        }
-
-        return penalty.mean().MoveToOuterDisposeScope();
-
-        // Per-row squared norms [B]; x * x rather than square(), which goes through a Scalar exponent.
-        static Tensor RowNorms(Embedding table, Tensor indices)
-        {
-            var rows = table.forward(indices);
-            return (rows * rows).sum(1);
-        }
+        return (x.MoveToOuterDisposeScope(), rowPenalty);
     }
 
     /// <summary>‖θ‖² over the dense layers' weights and biases (their weight decay; embedding tables have <see cref="EmbeddingPenalty"/>).</summary>
@@ -296,17 +287,49 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
                 Relu: i < layers.Count - 1));
         }
 
-        return new NeuralWeights(
-            UserCount,
-            ItemCount,
-            EmbeddingDim,
-            ToArray(user_embedding.weight!),
-            ToArray(item_embedding.weight!),
-            dense)
+        if (GlobalMean is not { } mean)
         {
-            Gmf = user_gmf is null || item_gmf is null ? null : new GmfBranch(GmfDim, ToArray(user_gmf.weight!), ToArray(item_gmf.weight!)),
-            Biases = user_bias is null || item_bias is null ? null : new OutputBiases(GlobalMean!.Value, ToArray(user_bias.weight!), ToArray(item_bias.weight!)),
+            return new NeuralWeights(UserCount, ItemCount, EmbeddingDim, ToArray(user_embedding.weight!), ToArray(item_embedding.weight!), dense);
+        }
+
+        var users = ToArray(user_embedding.weight!);
+        var items = ToArray(item_embedding.weight!);
+        return new NeuralWeights(UserCount, ItemCount, EmbeddingDim, Columns(users, 0, EmbeddingDim), Columns(items, 0, EmbeddingDim), dense)
+        {
+            Gmf = GmfDim > 0 ? new GmfBranch(GmfDim, Columns(users, EmbeddingDim, GmfDim), Columns(items, EmbeddingDim, GmfDim)) : null,
+            Biases = new OutputBiases(mean, Columns(users, EmbeddingDim + GmfDim, 1), Columns(items, EmbeddingDim + GmfDim, 1)),
         };
+    }
+
+    private int TableWidth => GlobalMean is null ? EmbeddingDim : EmbeddingDim + GmfDim + 1;
+
+    /// <summary>Columns [from, from + count) of a row-major table of <see cref="TableWidth"/> columns.</summary>
+    private float[] Columns(float[] table, int from, int count)
+    {
+        var width = TableWidth;
+        var rows = table.Length / width;
+        var result = new float[rows * count];
+        for (var r = 0; r < rows; r++)
+        {
+            table.AsSpan((r * width) + from, count).CopyTo(result.AsSpan(r * count));
+        }
+
+        return result;
+    }
+
+    /// <summary>The fused NeuMF table of one side: [embedding | GMF factors | bias] per row.</summary>
+    private float[] Fuse(float[] embedding, float[]? gmf, float[] bias, int rows)
+    {
+        var width = TableWidth;
+        var table = new float[rows * width];
+        for (var r = 0; r < rows; r++)
+        {
+            embedding.AsSpan(r * EmbeddingDim, EmbeddingDim).CopyTo(table.AsSpan(r * width));
+            gmf?.AsSpan(r * GmfDim, GmfDim).CopyTo(table.AsSpan((r * width) + EmbeddingDim));
+            table[(r * width) + width - 1] = bias[r];
+        }
+
+        return table;
     }
 
     /// <summary>Overwrites this model's weights with <paramref name="weights"/>; shapes must match.</summary>
@@ -348,25 +371,23 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         }
 
         using var noGrad = torch.no_grad();
-        CopyInto(user_embedding.weight!, weights.UserEmbedding);
-        CopyInto(item_embedding.weight!, weights.ItemEmbedding);
+        if (weights.Biases is { } biases)
+        {
+            CopyInto(user_embedding.weight!, Fuse(weights.UserEmbedding, weights.Gmf?.UserFactors, biases.User, UserCount));
+            CopyInto(item_embedding.weight!, Fuse(weights.ItemEmbedding, weights.Gmf?.ItemFactors, biases.Item, ItemCount));
+        }
+        else
+        {
+            CopyInto(user_embedding.weight!, weights.UserEmbedding);
+            CopyInto(item_embedding.weight!, weights.ItemEmbedding);
+        }
+
         for (var i = 0; i < layers.Count; i++)
         {
             CopyInto(layers[i].weight!, weights.Layers[i].Weight);
             CopyInto(layers[i].bias!, weights.Layers[i].Bias);
         }
 
-        if (weights.Gmf is { } gmf && user_gmf is not null && item_gmf is not null)
-        {
-            CopyInto(user_gmf.weight!, gmf.UserFactors);
-            CopyInto(item_gmf.weight!, gmf.ItemFactors);
-        }
-
-        if (weights.Biases is { } biases && user_bias is not null && item_bias is not null)
-        {
-            CopyInto(user_bias.weight!, biases.User);
-            CopyInto(item_bias.weight!, biases.Item);
-        }
     }
 
     internal static void CheckIndices(ReadOnlySpan<int> indices, int count, string what)

@@ -79,7 +79,19 @@ public static class NeuralTrainer
     {
         ArgumentNullException.ThrowIfNull(weights);
         using var model = NeuralRatingModel.FromWeights(weights);
-        return model.Predict(users, items);
+        // One intra-op thread, as in training: on small shared machines libtorch's threads wait on
+        // each other more than they help (several times slower on 2 busy cores).
+        using var gate = TorchGate.Enter();
+        var previousThreads = torch.get_num_threads();
+        torch.set_num_threads(1);
+        try
+        {
+            return model.Predict(users, items);
+        }
+        finally
+        {
+            torch.set_num_threads(previousThreads);
+        }
     }
 
     /// <summary>Scores the pairs of <paramref name="pairs"/> (its values are ignored).</summary>
@@ -151,13 +163,19 @@ public static class NeuralTrainer
                     optimizer.zero_grad();
                     var batchUsers = users.narrow(0, start, size);
                     var batchItems = items.narrow(0, start, size);
-                    var predictions = model.forward(batchUsers, batchItems);
-                    var loss = nn.functional.mse_loss(predictions, values.narrow(0, start, size));
-                    var objective = loss;
+                    Tensor predictions;
+                    Tensor? rowPenalty = null;
                     if (penalty > 0)
                     {
-                        objective = objective + (penaltyWeight * model.EmbeddingPenalty(batchUsers, batchItems));
+                        (predictions, rowPenalty) = model.ForwardWithPenalty(batchUsers, batchItems);
                     }
+                    else
+                    {
+                        predictions = model.forward(batchUsers, batchItems);
+                    }
+
+                    var loss = nn.functional.mse_loss(predictions, values.narrow(0, start, size));
+                    var objective = rowPenalty is null ? loss : loss + (penaltyWeight * rowPenalty);
 
                     if (denseDecay > 0)
                     {

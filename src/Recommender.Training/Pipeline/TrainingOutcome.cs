@@ -13,6 +13,9 @@ public sealed record TrainingOutcome(
     /// <summary>The popularity chart ranked on the same split (the baseline every ranking is shown beside).</summary>
     public PopularityRanking Popularity { get; init; } = new(null, null);
 
+    /// <summary>Wall time of each kind's whole step: training plus its held-out evaluation.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> KindTimes { get; init; } = new Dictionary<string, TimeSpan>();
+
     /// <summary>The trained model of one kind's type, or null when the run did not train it.</summary>
     public T? Model<T>()
         where T : TrainedModel => Models.OfType<T>().FirstOrDefault();

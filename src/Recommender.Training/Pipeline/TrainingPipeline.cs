@@ -37,15 +37,17 @@ public static class TrainingPipeline
         progress?.Report(new DatasetPrepared(dataset.Name, ratingCount, set.Train.Count, set.TestCount,
             set.UserMap.Count, set.ItemMap.Count, prepareTime.TotalSeconds) { ValidationRatings = context.Validation?.Count ?? 0 });
 
+        var kindTimes = new Dictionary<string, TimeSpan>();
         foreach (var kind in requested)
         {
+            var started = Stopwatch.GetTimestamp();
             var model = kind.Train(context, progress, cancellationToken);
             var scorer = model.HeldOutScorer;
             model.SetRankings(
                 model.Evaluation is null && scorer is not null ? context.EvaluateRanking(scorer, RankingMetrics.DefaultRelevanceThreshold, cancellationToken) : null,
                 scorer is null ? null : context.EvaluateRanking(scorer, null, cancellationToken));
-
             trained.Add(model);
+            kindTimes[kind.Name] = Stopwatch.GetElapsedTime(started);
         }
 
         // The same chart for everyone, ranked on the same split: a model below it is not a recommender.
@@ -79,7 +81,7 @@ public static class TrainingPipeline
             HyperParameters(request, context, trained, minRating, maxRating),
             Metrics(context, trainMean, trained, popularity),
             requiredVersion: version);
-        return new TrainingOutcome(manifest, trained, prepareTime, exportWatch.Elapsed, total.Elapsed) { Popularity = popularity };
+        return new TrainingOutcome(manifest, trained, prepareTime, exportWatch.Elapsed, total.Elapsed) { Popularity = popularity, KindTimes = kindTimes };
     }
 
     /// <summary>
