@@ -95,6 +95,8 @@ public static class ReportWriter
             ["MF", "held-out RMSE (manifest `mf.rmse`)", F(Metric(training, "mf.rmse"), 4)],
             ["neural", "validation RMSE (last epoch)", F(training.NeuralEpochs.LastOrDefault()?.ValidationRmse, 4)],
             ["neural", "held-out RMSE (manifest `neural.rmse`)", F(Metric(training, "neural.rmse"), 4)],
+            ["blend (served default)", "validation RMSE (cross-validated, `blend.validation_rmse`)", F(Metric(training, "blend.validation_rmse"), 4)],
+            ["blend (served default)", "held-out RMSE (manifest `blend.rmse`)", F(Metric(training, "blend.rmse"), 4)],
         ]);
 
         text.AppendLine("### Published (real MovieLens 100K)").AppendLine();

@@ -75,6 +75,7 @@ public static class AutoRecTrainer
             var epochStart = Stopwatch.GetTimestamp();
             shuffle.Shuffle(order);
             double sse = 0;
+            using (var noGc = NoGcRegion.Enter())
             using (var scope = torch.NewDisposeScope())
             {
                 using var permutation = torch.tensor(order);
@@ -134,6 +135,7 @@ public static class AutoRecTrainer
     private static MfModel Export(Tensor r, TorchSharp.Modules.Linear encoder, TorchSharp.Modules.Linear decoder, int users, int items, int hidden, float min, float max)
     {
         using var noGrad = torch.no_grad();
+        using var noGc = NoGcRegion.Enter();
         using var scope = torch.NewDisposeScope();
         var encoded = torch.sigmoid(encoder.forward(r)).contiguous().data<float>().ToArray();
         var userFactors = decoder.weight!.detach().contiguous().data<float>().ToArray();

@@ -22,6 +22,9 @@ public sealed class BlendTrainedModel(
 
     public BlendFit Fit { get; } = fit;
 
+    /// <summary>Each member's RMSE on the test part (scored once, for the record); null without one.</summary>
+    public IReadOnlyList<double>? MemberTestRmse { get; init; }
+
     /// <summary>The autoencoder member's training, when the blend trained one.</summary>
     public AutoRecResult? AutoRec { get; init; }
 
@@ -69,6 +72,10 @@ public sealed class BlendTrainedModel(
         {
             metrics[$"blend.weight.{Members[m].Kind}"] = Fit.Weights.Weights[m];
             metrics[$"blend.member_validation_rmse.{Members[m].Kind}"] = Fit.MemberValidationRmse[m];
+            if (MemberTestRmse is { } test)
+            {
+                metrics[$"blend.member_rmse.{Members[m].Kind}"] = test[m];
+            }
         }
 
         if (AutoRec is { } autoRec)

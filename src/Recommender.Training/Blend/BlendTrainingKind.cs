@@ -53,10 +53,16 @@ public sealed class BlendTrainingKind : ITrainingKind
         var elapsed = Stopwatch.GetElapsedTime(started);
         var scorer = new BlendScorer(members, weights, context.MinRating, context.MaxRating);
         var evaluation = context.Evaluate(scorer.Score, cancellationToken);
+        // Each member's test RMSE, scored once for the record (nothing is chosen with it): MF and
+        // the neural model report their own; the members the blend trained itself have no other.
+        IReadOnlyList<double>? memberTestRmse = context.Set.TestCount == 0
+            ? null
+            : [.. members.Select(m => TestRmse(m, context))];
         return new BlendTrainedModel(options, members, fit, context.MinRating, context.MaxRating, elapsed, evaluation)
         {
             EpochChosenOn = context.EpochChosenOn,
             AutoRec = autoRec,
+            MemberTestRmse = memberTestRmse,
         };
     }
 
@@ -66,6 +72,27 @@ public sealed class BlendTrainingKind : ITrainingKind
         member.Score(pairs.Users, pairs.Items, scores);
         System.Numerics.Tensors.TensorPrimitives.Clamp(scores, min, max, scores);
         return scores;
+    }
+
+    /// <summary>RMSE over the whole test part: known pairs clipped, cold pairs at the training mean (as every kind is scored).</summary>
+    private static double TestRmse(IBlendableModel member, TrainingContext context)
+    {
+        var known = context.Set.TestKnown;
+        var scores = ClippedScores(member, known, context.MinRating, context.MaxRating);
+        double squared = 0;
+        for (var n = 0; n < known.Count; n++)
+        {
+            var error = known.Values[n] - scores[n];
+            squared += error * error;
+        }
+
+        foreach (var value in context.Set.TestCold.Values)
+        {
+            var error = value - context.TrainMean;
+            squared += error * error;
+        }
+
+        return Math.Sqrt(squared / context.Set.TestCount);
     }
 
     /// <summary>The RMSE of weights fitted on all folds but one, on that fold: the blend's out-of-sample validation error.</summary>

@@ -98,6 +98,7 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
             return;
         }
 
+        using var noGc = NoGcRegion.Enter();
         using (torch.no_grad())
         {
             nn.init.uniform_(user_embedding.weight!, -0.05, 0.05);
@@ -240,6 +241,7 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         CheckIndices(items, ItemCount, "Item");
 
         var wasTraining = training;
+        using var noGc = NoGcRegion.Enter();
         eval();
         try
         {

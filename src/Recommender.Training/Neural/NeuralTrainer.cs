@@ -149,6 +149,7 @@ public static class NeuralTrainer
             Shuffle(order, shuffle);
             model.train();
             double lossSum = 0;
+            using (var noGc = NoGcRegion.Enter())
             using (var epochScope = torch.NewDisposeScope())
             {
                 using var permutation = torch.tensor(order);
