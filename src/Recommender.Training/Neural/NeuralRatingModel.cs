@@ -229,7 +229,7 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
     /// Predicts ratings for (user, item) index pairs, without gradients and in evaluation mode
     /// (dropout off), in chunks of <paramref name="batchSize"/>. Predictions are not clipped.
     /// </summary>
-    public float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items, int batchSize = 65_536)
+    public float[] Predict(ReadOnlySpan<int> users, ReadOnlySpan<int> items, int batchSize = 8192)
     {
         if (users.Length != items.Length)
         {
