@@ -68,7 +68,7 @@ internal static class MovieLens100KReader
                 }
             }
 
-            movies.Add(new Movie(id, fields[1], genres));
+            movies.Add(new Movie(id, fields[1], genres) { Year = MovieYear.Parse(fields[2], fields[1]) });
         }
 
         return movies;

@@ -47,7 +47,7 @@ internal static class MovieLensCsvReader
                 throw new DatasetFormatException(path, number, $"movie id \"{fields[0]}\" is not an integer");
             }
 
-            movies.Add(new Movie(id, fields[1], ParseGenres(fields[2])));
+            movies.Add(new Movie(id, fields[1], ParseGenres(fields[2])) { Year = MovieYear.Parse(null, fields[1]) });
         }
 
         return movies;

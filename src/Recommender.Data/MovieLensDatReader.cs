@@ -56,7 +56,7 @@ internal static class MovieLensDatReader
 
             var title = line[(first + Separator.Length)..last];
             var genres = MovieLensCsvReader.ParseGenres(line[(last + Separator.Length)..]);
-            movies.Add(new Movie(id, title, genres));
+            movies.Add(new Movie(id, title, genres) { Year = MovieYear.Parse(null, title) });
         }
 
         return movies;

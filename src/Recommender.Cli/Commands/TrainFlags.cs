@@ -145,6 +145,11 @@ internal sealed class NeuralFlags
 
     public Option<double?> EmbeddingRegularization { get; } = new("--emb-reg") { Description = "NeuMF: L2 penalty on the embedding rows of each batch." };
 
+    public Option<bool> NoSideFeatures { get; } = new("--no-side-features")
+    {
+        Description = "NeuMF: train without the dataset's user (age, gender, occupation) and item (genres, year) features.",
+    };
+
     public Option<double?> LearningRateDecay { get; } = new("--nn-lr-decay") { Description = "Neural learning-rate factor per epoch." };
 
     public Option<int?> EmbeddingDim { get; } = new("--embedding-dim") { Description = "User and item embedding size." };
@@ -168,7 +173,7 @@ internal sealed class NeuralFlags
     public void AddTo(Command command)
     {
         Architecture.AcceptOnlyFromAmong("seed", "neumf");
-        foreach (var option in new Option[] { Architecture, GmfDim, EmbeddingRegularization, LearningRateDecay, EmbeddingDim, Hidden, Epochs, BatchSize, LearningRate, Dropout, WeightDecay, Patience, TorchThreads })
+        foreach (var option in new Option[] { Architecture, GmfDim, NoSideFeatures, EmbeddingRegularization, LearningRateDecay, EmbeddingDim, Hidden, Epochs, BatchSize, LearningRate, Dropout, WeightDecay, Patience, TorchThreads })
         {
             command.Add(option);
         }
@@ -182,6 +187,7 @@ internal sealed class NeuralFlags
         {
             GmfDim = parse.GetValue(GmfDim) ?? defaults.GmfDim,
             EmbeddingRegularization = parse.GetValue(EmbeddingRegularization) ?? defaults.EmbeddingRegularization,
+            SideFeatures = defaults.SideFeatures && !parse.GetValue(NoSideFeatures),
             LearningRateDecay = parse.GetValue(LearningRateDecay) ?? defaults.LearningRateDecay,
             EmbeddingDim = parse.GetValue(EmbeddingDim) ?? defaults.EmbeddingDim,
             HiddenSizes = hidden is null ? defaults.HiddenSizes : ParseSizes(hidden),

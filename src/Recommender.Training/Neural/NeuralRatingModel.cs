@@ -22,6 +22,15 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
     private readonly ModuleList<Linear> layers;
     private readonly Dropout? dropout;
 
+    // Side features (NeuMF only): fixed per-index weight rows [count x K] (buffers, not trained)
+    // and trained tables [K x width] in the fused layout; a side's representation is
+    // embedding[u] + rows[u] · table. Export folds the sum into the embedding tables, so the
+    // served graph keeps its inputs and its shape.
+    private readonly Tensor? user_feature_rows;
+    private readonly Tensor? item_feature_rows;
+    private readonly Parameter? user_feature_table;
+    private readonly Parameter? item_feature_table;
+
     // A 0-d tensor, not a double: arithmetic with doubles goes through TorchSharp Scalars, which a
     // dispose scope may free while libtorch still reads them (seen as a failed Scalar::toDouble).
     private readonly Tensor? globalMean;
@@ -41,8 +50,19 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
     {
     }
 
+    /// <summary>
+    /// A NeuMF model whose users and items also get <paramref name="features"/>' side
+    /// information: feature tables that start at zero (so they draw nothing from the generator).
+    /// </summary>
+    public NeuralRatingModel(
+        int userCount, int itemCount, int embeddingDim, IReadOnlyList<int> hiddenSizes, double dropout, int gmfDim, float globalMean, NeuralSideFeatures? features)
+        : this(userCount, itemCount, embeddingDim, hiddenSizes, dropout, gmfDim, globalMean, initialize: true, features)
+    {
+    }
+
     private NeuralRatingModel(
-        int userCount, int itemCount, int embeddingDim, IReadOnlyList<int> hiddenSizes, double dropout, int gmfDim, float? globalMean, bool initialize)
+        int userCount, int itemCount, int embeddingDim, IReadOnlyList<int> hiddenSizes, double dropout, int gmfDim, float? globalMean, bool initialize,
+        NeuralSideFeatures? features = null)
         : base(nameof(NeuralRatingModel))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(userCount, 1);
@@ -58,6 +78,12 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         if (gmfDim > 0 && globalMean is null)
         {
             throw new ArgumentException("A GMF branch comes with the NeuMF biases.", nameof(gmfDim));
+        }
+
+        if (features is not null && (features.UserCount != userCount || features.ItemCount != itemCount))
+        {
+            throw new ArgumentException(
+                $"Features are for {features.UserCount} users x {features.ItemCount} items; the model has {userCount} x {itemCount}.", nameof(features));
         }
 
         UserCount = userCount;
@@ -90,6 +116,18 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         if (globalMean is not null)
         {
             this.globalMean = torch.tensor(globalMean.Value);
+        }
+
+        if (features is { UserColumns: > 0 })
+        {
+            user_feature_rows = torch.tensor(features.UserRows, [userCount, features.UserColumns]);
+            user_feature_table = nn.Parameter(torch.zeros(features.UserColumns, width));
+        }
+
+        if (features is { ItemColumns: > 0 })
+        {
+            item_feature_rows = torch.tensor(features.ItemRows, [itemCount, features.ItemColumns]);
+            item_feature_table = nn.Parameter(torch.zeros(features.ItemColumns, width));
         }
 
         RegisterComponents();
@@ -168,8 +206,10 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
     private (Tensor Ratings, Tensor? Penalty) Forward(Tensor users, Tensor items, bool penalty)
     {
         using var scope = torch.NewDisposeScope();
-        var userRows = user_embedding.forward(users);
-        var itemRows = item_embedding.forward(items);
+        var userIdRows = user_embedding.forward(users);
+        var itemIdRows = item_embedding.forward(items);
+        var userRows = WithFeatures(userIdRows, user_feature_rows, user_feature_table, users);
+        var itemRows = WithFeatures(itemIdRows, item_feature_rows, item_feature_table, items);
         var neuMf = globalMean is not null;
         var d = EmbeddingDim;
         var x = neuMf
@@ -204,12 +244,21 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         Tensor? rowPenalty = null;
         if (penalty)
         {
-            // x * x rather than square(), which goes through a Scalar exponent.
-            rowPenalty = ((userRows * userRows).sum(1) + (itemRows * itemRows).sum(1)).mean().MoveToOuterDisposeScope();
+            // x * x rather than square(), which goes through a Scalar exponent. Only the index's own
+            // rows: the features are the prior they shrink towards, shared by many ratings.
+            var pu = Environment.GetEnvironmentVariable("XP_PEN") == "combined" ? userRows : userIdRows;
+            var pi = Environment.GetEnvironmentVariable("XP_PEN") == "combined" ? itemRows : itemIdRows;
+            rowPenalty = ((pu * pu).sum(1) + (pi * pi).sum(1)).mean().MoveToOuterDisposeScope();
         }
 
         return (x.MoveToOuterDisposeScope(), rowPenalty);
     }
+
+    private static Tensor WithFeatures(Tensor idRows, Tensor? featureRows, Tensor? table, Tensor indices) =>
+        table is null ? idRows : idRows + featureRows!.index_select(0, indices).mm(table);
+
+    /// <summary>True when the model has side-feature tables on either side.</summary>
+    public bool HasSideFeatures => user_feature_table is not null || item_feature_table is not null;
 
     /// <summary>‖θ‖² over the dense layers' weights and biases (their weight decay; embedding tables have <see cref="EmbeddingPenalty"/>).</summary>
     public Tensor DenseSquaredNorm()
@@ -294,13 +343,26 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
             return new NeuralWeights(UserCount, ItemCount, EmbeddingDim, ToArray(user_embedding.weight!), ToArray(item_embedding.weight!), dense);
         }
 
-        var users = ToArray(user_embedding.weight!);
-        var items = ToArray(item_embedding.weight!);
+        var users = Folded(user_embedding.weight!, user_feature_rows, user_feature_table);
+        var items = Folded(item_embedding.weight!, item_feature_rows, item_feature_table);
         return new NeuralWeights(UserCount, ItemCount, EmbeddingDim, Columns(users, 0, EmbeddingDim), Columns(items, 0, EmbeddingDim), dense)
         {
             Gmf = GmfDim > 0 ? new GmfBranch(GmfDim, Columns(users, EmbeddingDim, GmfDim), Columns(items, EmbeddingDim, GmfDim)) : null,
             Biases = new OutputBiases(mean, Columns(users, EmbeddingDim + GmfDim, 1), Columns(items, EmbeddingDim + GmfDim, 1)),
         };
+    }
+
+    /// <summary>embedding + rows · table for every index: the side features baked into the exported table.</summary>
+    private static float[] Folded(Tensor embedding, Tensor? featureRows, Tensor? table)
+    {
+        if (table is null)
+        {
+            return ToArray(embedding);
+        }
+
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        return ToArray(embedding + featureRows!.mm(table));
     }
 
     private int TableWidth => GlobalMean is null ? EmbeddingDim : EmbeddingDim + GmfDim + 1;
@@ -338,6 +400,13 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
     public void LoadWeights(NeuralWeights weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
+        if (HasSideFeatures)
+        {
+            // Exported weights have the features folded in; loading them beside the feature
+            // tables would count the features twice.
+            throw new InvalidOperationException("A model with side features cannot load exported (folded) weights; use FromWeights.");
+        }
+
         if (weights.UserCount != UserCount || weights.ItemCount != ItemCount || weights.EmbeddingDim != EmbeddingDim)
         {
             throw new ArgumentException(

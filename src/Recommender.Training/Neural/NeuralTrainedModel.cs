@@ -14,6 +14,9 @@ public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrai
 
     public NeuralTrainingResult Result { get; } = result;
 
+    /// <summary>How many side-feature columns (users' and items') the network was trained with; 0 without.</summary>
+    public int SideFeatureColumns { get; init; }
+
     public override TimeSpan Elapsed => Result.Elapsed;
 
     public override PairScorer? HeldOutScorer => (users, items, scores) => NeuralTrainer.PredictWithTorch(Result.Weights, users, items).CopyTo(scores);
@@ -56,6 +59,7 @@ public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrai
         {
             values["neural.gmf_dim"] = Invariant(options.GmfDim);
             values["neural.embedding_regularization"] = Invariant(options.EmbeddingRegularization);
+            values["neural.side_features"] = Invariant(SideFeatureColumns);
         }
 
         values["neural.learning_rate_decay"] = Invariant(options.LearningRateDecay);

@@ -19,14 +19,16 @@ public static class NeuralTrainer
     /// <summary>
     /// Trains on <paramref name="train"/>, evaluating on <paramref name="validation"/> (if given)
     /// after every epoch. Cancellation is observed between batches and throws
-    /// <see cref="OperationCanceledException"/>.
+    /// <see cref="OperationCanceledException"/>. <paramref name="features"/> (NeuMF only) adds
+    /// side information per user and item index; the exported weights have it folded in.
     /// </summary>
     public static NeuralTrainingResult Train(
         IndexedRatings train,
         IndexedRatings? validation,
         NeuralTrainingOptions options,
         IProgress<NeuralEpochReport>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        NeuralSideFeatures? features = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
@@ -49,6 +51,18 @@ public static class NeuralTrainer
                 nameof(validation));
         }
 
+        if (features is not null && options.Architecture != NeuralArchitecture.NeuMf)
+        {
+            throw new ArgumentException("Side features need the NeuMF architecture.", nameof(features));
+        }
+
+        if (features is not null && (features.UserCount != train.UserCount || features.ItemCount != train.ItemCount))
+        {
+            throw new ArgumentException(
+                $"Features are for {features.UserCount} users x {features.ItemCount} items; the training data has {train.UserCount} x {train.ItemCount}.",
+                nameof(features));
+        }
+
         NeuralRatingModel.CheckIndices(train.Users, train.UserCount, "Training user");
         NeuralRatingModel.CheckIndices(train.Items, train.ItemCount, "Training item");
         if (validation is not null)
@@ -63,7 +77,7 @@ public static class NeuralTrainer
         torch.set_num_threads(options.Threads);
         try
         {
-            return TrainLocked(train, validation, options, progress, cancellationToken);
+            return TrainLocked(train, validation, options, features, progress, cancellationToken);
         }
         finally
         {
@@ -105,6 +119,7 @@ public static class NeuralTrainer
         IndexedRatings train,
         IndexedRatings? validation,
         NeuralTrainingOptions options,
+        NeuralSideFeatures? features,
         IProgress<NeuralEpochReport>? progress,
         CancellationToken cancellationToken)
     {
@@ -115,7 +130,7 @@ public static class NeuralTrainer
         var neuMf = options.Architecture == NeuralArchitecture.NeuMf;
         using var model = neuMf
             ? new NeuralRatingModel(train.UserCount, train.ItemCount, options.EmbeddingDim, options.HiddenSizes, options.Dropout,
-                options.GmfDim, (float)train.Values.Average(v => (double)v))
+                options.GmfDim, (float)train.Values.Average(v => (double)v), features)
             : new NeuralRatingModel(train.UserCount, train.ItemCount, options.EmbeddingDim, options.HiddenSizes, options.Dropout);
         // NeuMF: Adam without decay; the dense layers' L2 (Adam's weight_decay, wd·θ added to the
         // gradient, is the gradient of wd/2·‖θ‖²) and the per-row embedding penalty go into the

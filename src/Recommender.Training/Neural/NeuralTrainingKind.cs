@@ -13,12 +13,18 @@ public sealed class NeuralTrainingKind : ITrainingKind
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Request.Neural ?? throw new ArgumentException("The request has no neural options.", nameof(context));
+        var features = options.SideFeatures ? NeuralSideFeatures.From(context.Dataset, context.Set.UserMap, context.Set.ItemMap) : null;
         var result = NeuralTrainer.Train(context.Fit, context.Validation, options,
             new CallbackProgress<NeuralEpochReport>(e => progress?.Report(new EpochFinished(Name, e.Epoch, e.Epochs, e.TrainMse, e.ValidationRmse, e.ValidationMae, e.Duration.TotalSeconds))),
-            cancellationToken);
+            cancellationToken,
+            features is { Any: true } ? features : null);
         var weights = result.Weights;
         var evaluation = context.Evaluate((u, i, s) => NeuralTrainer.PredictWithTorch(weights, u, i).CopyTo(s), cancellationToken);
         var chosenOn = options.EarlyStoppingPatience is not null ? context.EpochChosenOn : TrainedModel.LastEpoch;
-        return new NeuralTrainedModel(options, result, evaluation) { EpochChosenOn = chosenOn };
+        return new NeuralTrainedModel(options, result, evaluation)
+        {
+            EpochChosenOn = chosenOn,
+            SideFeatureColumns = features is { Any: true } ? features.UserColumns + features.ItemColumns : 0,
+        };
     }
 }

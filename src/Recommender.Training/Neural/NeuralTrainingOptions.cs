@@ -41,6 +41,7 @@ public sealed record NeuralTrainingOptions
         LearningRateDecay = 0.7,
         Dropout = 0.5,
         EmbeddingRegularization = 0.03,
+        SideFeatures = true,
     };
 
     public NeuralArchitecture Architecture { get; init; } = NeuralArchitecture.Seed;
@@ -53,6 +54,13 @@ public sealed record NeuralTrainingOptions
     /// factorization); weight decay then applies to the dense layers only.
     /// </summary>
     public double EmbeddingRegularization { get; init; }
+
+    /// <summary>
+    /// NeuMF: add the dataset's side information (user age bucket, gender, occupation; item
+    /// genres and release-year bucket) as embeddings to the user and item representations, when
+    /// the dataset has it. Ignored (trained without) when it has none.
+    /// </summary>
+    public bool SideFeatures { get; init; }
 
     /// <summary>The learning rate is multiplied by this after every epoch; 1 keeps it constant (the notebook).</summary>
     public double LearningRateDecay { get; init; } = 1;
@@ -165,6 +173,11 @@ public sealed record NeuralTrainingOptions
         if (GmfDim < 0 || (Architecture == NeuralArchitecture.Seed && GmfDim != 0))
         {
             errors.Add($"GmfDim must be 0 for the seed architecture and not negative for NeuMF (was {GmfDim}).");
+        }
+
+        if (SideFeatures && Architecture == NeuralArchitecture.Seed)
+        {
+            errors.Add("SideFeatures needs the NeuMF architecture (the seed network is the notebook's, without them).");
         }
 
         if (!double.IsFinite(EmbeddingRegularization) || EmbeddingRegularization < 0)
