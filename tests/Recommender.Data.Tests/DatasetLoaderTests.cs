@@ -30,6 +30,21 @@ public sealed class DatasetLoaderTests : IDisposable
         Assert.Equal(["Action", "Western"], ds.Movies[0].Genres);
         Assert.Empty(ds.Movies[1].Genres);
         Assert.Equal(new UserProfile(186, 53, "F", "other", "94043"), ds.Users[1]);
+        // The release date's year; the second film has no date, so its title's "(1990)".
+        Assert.Equal(1995, ds.Movies[0].Year);
+        Assert.Equal(1990, ds.Movies[1].Year);
+    }
+
+    [Fact]
+    public void Ml100k_release_date_wins_over_the_title_and_missing_years_are_null()
+    {
+        _temp.Write("ml-100k/u.item", "1|Dated (1950)|05-Mar-1996||" + Flags0 + "\n2|unknown|||" + Flags0 + "\n3|Odd (19x5)|||" + Flags0 + "\n");
+        _temp.Write("ml-100k/u.data", "1\t1\t3\t881250949\n");
+
+        var ds = DatasetLoader.Load(Path.Combine(_temp.Path, "ml-100k"));
+
+        Assert.Equal(new int?[] { 1996, null, null }, ds.Movies.Select(m => m.Year));
+        Assert.Empty(ds.Users);
     }
 
     [Fact]
@@ -45,6 +60,7 @@ public sealed class DatasetLoaderTests : IDisposable
         Assert.Equal([1193, 661], ds.Ratings.ItemIds);
         Assert.Equal("Caf\u00e9 (1975)", ds.Movies[0].Title);
         Assert.Equal(["Animation", "Children's", "Musical"], ds.Movies[1].Genres);
+        Assert.Equal(new int?[] { 1975, 1996 }, ds.Movies.Select(m => m.Year));
         Assert.Equal(new UserProfile(1, 1, "F", "K-12 student", "48067"), ds.Users[0]);
     }
 

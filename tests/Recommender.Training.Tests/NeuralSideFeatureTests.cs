@@ -1,0 +1,176 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Recommender.Data;
+using Recommender.Models.Onnx;
+using Recommender.Training.Neural;
+using TorchSharp;
+
+namespace Recommender.Training.Tests;
+
+/// <summary>
+/// NeuMF's side features: built from a dataset's profiles and catalog, trained as tables added to
+/// the embeddings, and folded into the exported embedding tables so the served graph keeps its
+/// two inputs.
+/// </summary>
+public sealed class NeuralSideFeatureTests
+{
+    [Fact]
+    public void Features_come_from_profiles_and_catalog_in_index_order()
+    {
+        var dataset = new Dataset("tiny", DatasetFormat.MovieLens100K, "/nowhere", RatingTableOf((7, 30), (5, 10), (7, 20)),
+            [
+                new Movie(10, "Ten (1995)", ["Drama", "Comedy"]) { Year = 1995 },
+                new Movie(20, "Twenty", ["unknown"]),
+                new Movie(30, "Thirty (1972)", ["Drama"]) { Year = 1972 },
+            ],
+            [new UserProfile(5, 24, "M", "Technician", "1"), new UserProfile(7, 60, "F", "other", "2")]);
+        // Index order is first appearance in the ratings: users 7, 5; items 30, 10, 20.
+        var users = IdMap.FromFirstAppearance([7, 5, 7]);
+        var items = IdMap.FromFirstAppearance([30, 10, 20]);
+
+        var features = NeuralSideFeatures.From(dataset, users, items);
+
+        Assert.Equal(["age:18-24", "age:56+", "gender:f", "gender:m", "occupation:other", "occupation:technician"], features.UserColumnNames);
+        Assert.Equal([0f, 1, 1, 0, 1, 0, /* user 5 */ 1, 0, 0, 1, 0, 1], features.UserRows);
+        // "unknown" carries nothing; genres are averaged, the year bucket is one-hot.
+        Assert.Equal(["genre:Comedy", "genre:Drama", "year:1970s", "year:1995"], features.ItemColumnNames);
+        Assert.Equal([0f, 1, 1, 0, /* 10 */ 0.5f, 0.5f, 0, 1, /* 20 */ 0, 0, 0, 0], features.ItemRows);
+    }
+
+    [Fact]
+    public void A_dataset_without_side_files_gives_no_feature_columns()
+    {
+        var dataset = new Dataset("bare", DatasetFormat.MovieLensCsv, "/nowhere", RatingTableOf((1, 2)), [], []);
+
+        var features = NeuralSideFeatures.From(dataset, IdMap.FromFirstAppearance([1]), IdMap.FromFirstAppearance([2]));
+
+        Assert.False(features.Any);
+        Assert.Equal(0, features.UserColumns);
+        Assert.Equal(0, features.ItemColumns);
+    }
+
+    [Fact]
+    public void Exported_graph_with_folded_features_scores_as_the_live_model_does()
+    {
+        var random = new Random(3);
+        const int Users = 25;
+        const int Items = 30;
+        var features = new NeuralSideFeatures(
+            Users, 4, [.. Enumerable.Range(0, Users * 4).Select(_ => random.Next(2) * 1f)],
+            Items, 3, [.. Enumerable.Range(0, Items * 3).Select(_ => (float)random.NextDouble())]);
+        using var model = new NeuralRatingModel(Users, Items, 6, [8], 0, 4, 3.5f, features);
+        // Away from the zero start, so the feature tables matter; drawn here, not from torch's
+        // process-wide generator, which seeded trainings in other tests rely on.
+        SetAll(model, random);
+
+        var users = Enumerable.Range(0, 400).Select(_ => random.Next(Users)).ToArray();
+        var items = Enumerable.Range(0, 400).Select(_ => random.Next(Items)).ToArray();
+        var live = model.Predict(users, items);
+        var weights = model.ExportWeights();
+        var bytes = NeuralOnnxExporter.Export(weights, new Dictionary<string, string>());
+        var onnx = Run(bytes, users, items, out var inputs);
+
+        Assert.Equal(["user_ids", "item_ids"], inputs);
+        Assert.True(model.HasSideFeatures);
+        for (var k = 0; k < live.Length; k++)
+        {
+            Assert.True(Math.Abs(onnx[k] - live[k]) <= 1e-4, $"pair {k}: onnx {onnx[k]} vs live model {live[k]}");
+        }
+
+        using var folded = NeuralRatingModel.FromWeights(weights);
+        Assert.Equal(live, folded.Predict(users, items));
+        Assert.Throws<InvalidOperationException>(() => model.LoadWeights(weights));
+
+        // And the features did count: without the feature tables the live model scores otherwise.
+        using (torch.no_grad())
+        {
+            foreach (var (name, parameter) in model.named_parameters())
+            {
+                if (name.Contains("feature_table", StringComparison.Ordinal))
+                {
+                    parameter.zero_();
+                }
+            }
+        }
+
+        var bare = model.Predict(users, items);
+        Assert.Contains(Enumerable.Range(0, bare.Length), k => Math.Abs(bare[k] - live[k]) > 1e-2);
+    }
+
+    [Fact]
+    public void Genres_lift_an_item_without_training_ratings_toward_what_its_genre_gets()
+    {
+        // Items 0-19 are genre A and rated about 4.5, items 20-39 genre B and rated about 1.5;
+        // item 40 is genre A and has no rating at all. The global mean is 3.
+        const int Users = 60;
+        const int Items = 41;
+        var random = new Random(5);
+        var u = new List<int>();
+        var i = new List<int>();
+        var v = new List<float>();
+        for (var user = 0; user < Users; user++)
+        {
+            for (var item = 0; item < Items - 1; item++)
+            {
+                u.Add(user);
+                i.Add(item);
+                v.Add((item < 20 ? 4.5f : 1.5f) + (float)((random.NextDouble() - 0.5) * 0.6));
+            }
+        }
+
+        var train = new IndexedRatings([.. u], [.. i], [.. v], Users, Items);
+        var itemRows = new float[Items * 2];
+        for (var item = 0; item < Items; item++)
+        {
+            itemRows[(item * 2) + (item < 20 || item == 40 ? 0 : 1)] = 1;
+        }
+
+        var features = new NeuralSideFeatures(Users, 0, [], Items, 2, itemRows);
+        var options = NeuralTrainingOptions.NeuMfDefaults with { Epochs = 30, EmbeddingDim = 4, GmfDim = 4, HiddenSizes = [8], Seed = 1, BatchSize = 64, LearningRateDecay = 0.9 };
+        var everyUser = Enumerable.Range(0, Users).ToArray();
+        var coldItem = Enumerable.Repeat(40, Users).ToArray();
+
+        var with = NeuralTrainer.PredictWithTorch(NeuralTrainer.Train(train, null, options, features: features).Weights, everyUser, coldItem).Average();
+        var without = NeuralTrainer.PredictWithTorch(NeuralTrainer.Train(train, null, options with { SideFeatures = false }).Weights, everyUser, coldItem).Average();
+
+        Assert.InRange(without, 2.6, 3.4);
+        // Genre A's ratings average 4.5: the features carry the item most of the way there.
+        Assert.True(with > 3.6 && with > without + 0.5, $"the cold genre-A item scores {with} with features ({without} without)");
+    }
+
+    [Fact]
+    public void The_seed_network_takes_no_side_features()
+    {
+        var (train, _) = NeuralTestData.Planted(users: 10, items: 12, count: 60);
+        var features = new NeuralSideFeatures(train.UserCount, 1, new float[train.UserCount], train.ItemCount, 0, []);
+
+        Assert.Contains((NeuralTrainingOptions.SeedDefaults with { SideFeatures = true }).GetErrors(), e => e.Contains("SideFeatures", StringComparison.Ordinal));
+        Assert.Throws<ArgumentException>(() => NeuralTrainer.Train(train, null, NeuralTrainingOptions.SeedDefaults with { Epochs = 1 }, features: features));
+        Assert.False(NeuralTrainingOptions.SeedDefaults.SideFeatures);
+        Assert.True(NeuralTrainingOptions.NeuMfDefaults.SideFeatures);
+    }
+
+    private static void SetAll(NeuralRatingModel model, Random random)
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var parameter in model.parameters())
+        {
+            var values = Enumerable.Range(0, (int)parameter.numel()).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            using var source = torch.tensor(values, parameter.shape);
+            parameter.copy_(source);
+        }
+    }
+
+    private static RatingTable RatingTableOf(params (int User, int Item)[] pairs) =>
+        new([.. pairs.Select(p => p.User)], [.. pairs.Select(p => p.Item)], [.. pairs.Select(_ => 4f)], [.. pairs.Select(_ => 0L)]);
+
+    private static float[] Run(byte[] model, int[] users, int[] items, out string[] inputs)
+    {
+        using var session = new InferenceSession(model);
+        inputs = [.. session.InputMetadata.Keys];
+        var u = new DenseTensor<long>(users.Select(x => (long)x).ToArray(), [users.Length]);
+        var i = new DenseTensor<long>(items.Select(x => (long)x).ToArray(), [items.Length]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("user_ids", u), NamedOnnxValue.CreateFromTensor("item_ids", i)]);
+        return [.. results.First(r => r.Name == "rating").AsEnumerable<float>()];
+    }
+}
