@@ -1,4 +1,5 @@
 using Recommender.Training.Mf;
+using Recommender.Training.Neural;
 
 namespace Recommender.Jobs;
 
@@ -11,7 +12,16 @@ public sealed record JobRequest(string ModelName, DatasetReference Dataset, stri
 {
     /// <summary>The implicit-feedback model's hyper-parameters, or null to not train one.</summary>
     public ImplicitSpec? Implicit { get; init; }
+
+    /// <summary>Fit the blend of the rating models on the validation part, or null to not fit one.</summary>
+    public BlendSpec? Blend { get; init; }
+
+    /// <summary>The validation part of the training split; 0 takes the trainer's default (0.05 with a test split).</summary>
+    public float ValidationFraction { get; init; }
 }
+
+/// <summary>The blend's options.</summary>
+public sealed record BlendSpec(bool NoAutoRec);
 
 /// <summary>Where the ratings come from: exactly one of the three is set.</summary>
 public sealed record DatasetReference(string? Folder, string? MovieLens, SyntheticSpec? Synthetic);
@@ -30,7 +40,14 @@ public sealed record NeuralSpec(
     float Dropout,
     float WeightDecay,
     long Seed,
-    int EarlyStoppingPatience);
+    int EarlyStoppingPatience)
+{
+    /// <summary>Null or <see cref="NeuralArchitecture.Seed"/>: the notebook's network; NeuMF takes its tuned defaults for zero fields.</summary>
+    public NeuralArchitecture? Architecture { get; init; }
+
+    /// <summary>NeuMF: train without the dataset's side features.</summary>
+    public bool NoSideFeatures { get; init; }
+}
 
 /// <summary>Weighted-ALS hyper-parameters; zero means the trainer's default (rating threshold 0: every rating).</summary>
 public sealed record ImplicitSpec(int Factors, int Epochs, float Regularization, float Alpha, float UnobservedWeight, float RatingThreshold, long Seed);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Recommender.Data;
 using Recommender.Models.Repository;
+using Recommender.Training.Blend;
 using Recommender.Training.Implicit;
 using Recommender.Training.Mf;
 using Recommender.Training.Neural;
@@ -43,12 +44,32 @@ public sealed class JobRequestValidator(IOptions<JobOptions> options, DatasetRes
             throw new InvalidJobRequestException("mf", "nothing to train: set one or more of mf, neural, implicit.");
         }
 
+        if (!float.IsFinite(request.ValidationFraction) || request.ValidationFraction is < 0f or > 0.5f)
+        {
+            throw new InvalidJobRequestException("validation_fraction", $"{request.ValidationFraction} is not in [0, 0.5].");
+        }
+
+        // 0 leaves the choice to the training request: 0.05 when the split holds out a test part.
+        double? validation = request.ValidationFraction == 0f ? null : request.ValidationFraction;
+        var hasValidation = validation is not null || split.Kind != SplitKind.None;
+        if (request.Blend is not null && request.Mf is null && request.Neural is null)
+        {
+            throw new InvalidJobRequestException("blend", "the blend combines rating models: set mf or neural too.");
+        }
+
+        if (request.Blend is not null && !hasValidation)
+        {
+            throw new InvalidJobRequestException("blend", "the blend is fitted on a validation part: use a split with a test part or set validation_fraction.");
+        }
+
         datasets.Check(request.Dataset);
         var validated = new ValidatedJob(name, split,
             request.Mf is null ? null : Mf(request.Mf),
-            request.Neural is null ? null : Neural(request.Neural))
+            request.Neural is null ? null : Neural(request.Neural, hasValidation))
         {
             Implicit = request.Implicit is null ? null : Implicit(request.Implicit),
+            Blend = request.Blend is { } blend ? new BlendTrainingOptions { AutoRec = blend.NoAutoRec ? null : new AutoRecOptions() } : null,
+            ValidationFraction = validation,
         };
         // Only a synthetic dataset's size is known now; the runner checks the others once loaded.
         if (request.Dataset?.Synthetic is { } synthetic)
@@ -79,7 +100,12 @@ public sealed class JobRequestValidator(IOptions<JobOptions> options, DatasetRes
     private MfTrainingOptions Mf(MfSpec spec)
     {
         var seedVariant = spec.Variant == MfVariant.Seed;
-        var defaults = seedVariant ? MfTrainingOptions.SeedDefaults : MfTrainingOptions.BiasedDefaults;
+        var defaults = spec.Variant switch
+        {
+            MfVariant.Seed => MfTrainingOptions.SeedDefaults,
+            MfVariant.Bayesian => MfTrainingOptions.BayesianDefaults,
+            _ => MfTrainingOptions.BiasedDefaults,
+        };
         var factors = Bounded("mf.factors", spec.Factors, _options.MaxFactors, defaults.Factors);
         var options = defaults with
         {
@@ -96,13 +122,20 @@ public sealed class JobRequestValidator(IOptions<JobOptions> options, DatasetRes
             options = options with { Regularization = defaults.Regularization };
         }
 
+        if (spec.Variant == MfVariant.Bayesian && options.Epochs <= options.BurnIn)
+        {
+            // Fewer sweeps than the default burn-in: still average the second half's samples.
+            options = options with { BurnIn = options.Epochs / 2 };
+        }
+
         Check("mf", options.Validate);
         return options;
     }
 
-    private NeuralTrainingOptions Neural(NeuralSpec spec)
+    private NeuralTrainingOptions Neural(NeuralSpec spec, bool hasValidation)
     {
-        var defaults = new NeuralTrainingOptions();
+        var neuMf = spec.Architecture == NeuralArchitecture.NeuMf;
+        var defaults = neuMf ? NeuralTrainingOptions.NeuMfDefaults : NeuralTrainingOptions.SeedDefaults;
         if (spec.HiddenSizes.Count > _options.MaxHiddenLayers)
         {
             throw new InvalidJobRequestException("neural.hidden_sizes", $"{spec.HiddenSizes.Count} layers exceed the limit of {_options.MaxHiddenLayers}.");
@@ -136,10 +169,14 @@ public sealed class JobRequestValidator(IOptions<JobOptions> options, DatasetRes
             BatchSize = Bounded("neural.batch_size", spec.BatchSize, _options.MaxBatchSize, defaults.BatchSize),
             // The default stays a double (1e-3 exactly), not the float the contract carries.
             LearningRate = spec.LearningRate == 0f ? defaults.LearningRate : PositiveOrDefault("neural.learning_rate", spec.LearningRate, 0f),
-            Dropout = spec.Dropout,
+            // NeuMF's default dropout is not 0, so 0 takes it there (as every other zero field).
+            Dropout = neuMf && spec.Dropout == 0f ? defaults.Dropout : spec.Dropout,
             WeightDecay = NonNegative("neural.weight_decay", spec.WeightDecay),
             Seed = spec.Seed == 0 ? defaults.Seed : Seed("neural.seed", spec.Seed),
-            EarlyStoppingPatience = spec.EarlyStoppingPatience == 0 ? null : Bounded("neural.early_stopping_patience", spec.EarlyStoppingPatience, _options.MaxEpochs, 0),
+            EarlyStoppingPatience = spec.EarlyStoppingPatience == 0
+                ? (neuMf && hasValidation ? NeuralTrainingOptions.DefaultPatience : null)
+                : Bounded("neural.early_stopping_patience", spec.EarlyStoppingPatience, _options.MaxEpochs, 0),
+            SideFeatures = defaults.SideFeatures && !spec.NoSideFeatures,
         };
         Check("neural", options.Validate);
         return options;

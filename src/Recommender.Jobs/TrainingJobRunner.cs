@@ -67,6 +67,8 @@ public sealed partial class TrainingJobRunner(
             var training = new TrainingRequest(validated.ModelName, dataset.Folder, validated.Split, SplitSeed, validated.Mf, validated.Neural)
             {
                 Implicit = validated.Implicit,
+                Blend = validated.Blend,
+                ValidationFraction = validated.ValidationFraction,
             };
             var progress = new ModelBudgetGuard(new JobProgress(job, time), validated, _options.MaxModelBytes);
             var outcome = await Task.Factory.StartNew(

@@ -1,4 +1,5 @@
 using Recommender.Data;
+using Recommender.Training.Blend;
 using Recommender.Training.Implicit;
 using Recommender.Training.Mf;
 using Recommender.Training.Neural;
@@ -9,4 +10,10 @@ namespace Recommender.Jobs;
 public sealed record ValidatedJob(string ModelName, SplitSpec Split, MfTrainingOptions? Mf, NeuralTrainingOptions? Neural)
 {
     public ImplicitTrainingOptions? Implicit { get; init; }
+
+    /// <summary>The blend's options, or null for no blend.</summary>
+    public BlendTrainingOptions? Blend { get; init; }
+
+    /// <summary>The validation fraction to carve, or null for the training request's default.</summary>
+    public double? ValidationFraction { get; init; }
 }

@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Recommender.Jobs;
 using Recommender.Models.Repository;
 using Recommender.Training.Mf;
+using Recommender.Training.Neural;
 using Proto = Recommender.Contracts.V1;
 
 namespace Recommender.TrainerService;
@@ -16,8 +17,14 @@ internal static class ContractMapping
         request.Mf is { } mf ? new MfSpec(mf.Variant.ToDomain(), mf.Factors, mf.Epochs, mf.LearningRate, mf.Regularization, mf.Seed) : null,
         request.Neural is { } n
             ? new NeuralSpec(n.EmbeddingDim, [.. n.HiddenSizes], n.Epochs, n.BatchSize, n.LearningRate, n.Dropout, n.WeightDecay, n.Seed, n.EarlyStoppingPatience)
+            {
+                Architecture = n.Architecture.ToDomain(),
+                NoSideFeatures = n.NoSideFeatures,
+            }
             : null)
     {
+        Blend = request.Blend is { } b ? new BlendSpec(b.NoAutorec) : null,
+        ValidationFraction = request.ValidationFraction,
         Implicit = request.Implicit is { } i
             ? new ImplicitSpec(i.Factors, i.Epochs, i.Regularization, i.Alpha, i.UnobservedWeight, i.RatingThreshold, i.Seed)
             : null,
@@ -25,7 +32,14 @@ internal static class ContractMapping
 
     public static Proto.StartTrainingRequest ToContract(this JobRequest request)
     {
-        var message = new Proto.StartTrainingRequest { ModelName = request.ModelName, Dataset = request.Dataset.ToContract(), Split = request.Split };
+        var message = new Proto.StartTrainingRequest
+        {
+            ModelName = request.ModelName,
+            Dataset = request.Dataset.ToContract(),
+            Split = request.Split,
+            Blend = request.Blend is { } blend ? new Proto.BlendParameters { NoAutorec = blend.NoAutoRec } : null,
+            ValidationFraction = request.ValidationFraction,
+        };
         if (request.Mf is { } mf)
         {
             message.Mf = new Proto.MfParameters
@@ -34,6 +48,7 @@ internal static class ContractMapping
                 {
                     MfVariant.Seed => Proto.MfVariant.Seed,
                     MfVariant.Biased => Proto.MfVariant.Biased,
+                    MfVariant.Bayesian => Proto.MfVariant.Bayesian,
                     _ => Proto.MfVariant.Unspecified,
                 },
                 Factors = mf.Factors,
@@ -56,6 +71,13 @@ internal static class ContractMapping
                 WeightDecay = n.WeightDecay,
                 Seed = n.Seed,
                 EarlyStoppingPatience = n.EarlyStoppingPatience,
+                Architecture = n.Architecture switch
+                {
+                    NeuralArchitecture.Seed => Proto.NeuralArchitecture.Seed,
+                    NeuralArchitecture.NeuMf => Proto.NeuralArchitecture.Neumf,
+                    _ => Proto.NeuralArchitecture.Unspecified,
+                },
+                NoSideFeatures = n.NoSideFeatures,
             };
             message.Neural.HiddenSizes.AddRange(n.HiddenSizes);
         }
@@ -219,6 +241,14 @@ internal static class ContractMapping
     {
         Proto.MfVariant.Seed => MfVariant.Seed,
         Proto.MfVariant.Biased => MfVariant.Biased,
+        Proto.MfVariant.Bayesian => MfVariant.Bayesian,
+        _ => null,
+    };
+
+    private static NeuralArchitecture? ToDomain(this Proto.NeuralArchitecture architecture) => architecture switch
+    {
+        Proto.NeuralArchitecture.Seed => NeuralArchitecture.Seed,
+        Proto.NeuralArchitecture.Neumf => NeuralArchitecture.NeuMf,
         _ => null,
     };
 

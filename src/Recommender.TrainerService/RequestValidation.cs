@@ -42,6 +42,11 @@ internal static class RequestValidation
         {
             ContractChecks.Defined("mf.variant", mf.Variant);
         }
+
+        if (request.Neural is { } neural)
+        {
+            ContractChecks.Defined("neural.architecture", neural.Architecture);
+        }
     }
 
     public static void Check(WatchTrainingRequest request) => JobId(request.JobId);

@@ -27,6 +27,10 @@ public sealed class HyperParameterBoundsTests
         { "models=none", "mf: nothing to train" },
         { "model_name=Bad/Name", "model_name: 'Bad/Name' is invalid" },
         { "split=sideways", "split:" },
+        { "neural.architecture=9", "neural.architecture:" },
+        { "validation_fraction=0.9", "validation_fraction: 0.9 is not in [0, 0.5]" },
+        { "blend+split=none", "blend: the blend is fitted on a validation part" },
+        { "blend+implicit only", "blend: the blend combines rating models" },
     };
 
     [Theory]
@@ -50,6 +54,10 @@ public sealed class HyperParameterBoundsTests
         switch (change)
         {
             case "mf.factors=100000": request.Mf.Factors = 100_000; break;
+            case "neural.architecture=9": request.Neural.Architecture = (NeuralArchitecture)9; break;
+            case "validation_fraction=0.9": request.ValidationFraction = 0.9f; break;
+            case "blend+split=none": request.Blend = new BlendParameters(); request.Split = "none"; break;
+            case "blend+implicit only": request.Blend = new BlendParameters(); request.Mf = null; request.Neural = null; request.Implicit = new ImplicitParameters(); break;
             case "mf.factors=-1": request.Mf.Factors = -1; break;
             case "mf.epochs=5000": request.Mf.Epochs = 5000; break;
             case "mf.learning_rate=nan": request.Mf.LearningRate = float.NaN; break;

@@ -56,6 +56,40 @@ public sealed class TrainingJobTests
     }
 
     [Fact]
+    public async Task A_job_trains_what_train_all_trains_bayesian_mf_neumf_with_side_features_and_the_blend()
+    {
+        using var temp = new TempFolder();
+        await using var server = await TrainerServer.StartAsync(temp.Sub("models"), temp.Sub("data"));
+        var request = new StartTrainingRequest
+        {
+            ModelName = "all",
+            Dataset = new DatasetSource { Synthetic = new SyntheticDataset { Users = 60, Items = 80, Ratings = 1500, Seed = 7 } },
+            Mf = new MfParameters { Variant = MfVariant.Bayesian, Epochs = 6 },
+            Neural = new NeuralParameters { Architecture = NeuralArchitecture.Neumf, Epochs = 2 },
+            Blend = new BlendParameters { NoAutorec = true },
+            ValidationFraction = 0.1f,
+        };
+
+        var id = await server.StartAsync(request);
+        var events = await server.WatchToEndAsync(id, JobTimeout);
+
+        Assert.Equal(WatchTrainingResponse.EventOneofCase.Published, events[^1].EventCase);
+        var published = events[^1].Published.Version;
+        Assert.Equal([ModelKind.Mf, ModelKind.Neural, ModelKind.Blend], published.Kinds);
+        Assert.Contains(published.Metrics, m => m.Name == "blend.rmse" && m.Value > 0);
+        var manifest = new ModelRepository(Path.Combine(temp.Path, "models"), TimeProvider.System).OpenVersion("all", 1).Manifest;
+        Assert.Equal("bayesian", manifest.HyperParameters["mf.variant"]);
+        Assert.Equal("neumf", manifest.HyperParameters["neural.architecture"]);
+        Assert.Equal("0.5", manifest.HyperParameters["neural.dropout"]);
+        // The synthetic generator writes u.user and u.item: the network trained with their features.
+        Assert.NotEqual("0", manifest.HyperParameters["neural.side_features"]);
+        var job = (await server.Client.GetTrainingJobAsync(new GetTrainingJobRequest { JobId = id })).Job;
+        Assert.True(job.Request.Blend.NoAutorec);
+        Assert.Equal(0.1f, job.Request.ValidationFraction);
+        Assert.Equal(NeuralArchitecture.Neumf, job.Request.Neural.Architecture);
+    }
+
+    [Fact]
     public async Task Watchers_joining_late_or_together_all_get_the_full_history()
     {
         using var temp = new TempFolder();
