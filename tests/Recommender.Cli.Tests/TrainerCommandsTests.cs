@@ -43,6 +43,20 @@ public sealed class TrainerCommandsTests
     }
 
     [Fact]
+    public async Task Start_can_ask_for_the_models_and_blend_of_train_all()
+    {
+        using var temp = new TempFolder();
+        await using var trainer = await StartTrainerAsync(temp);
+
+        var start = await RunAsync("trainer", "start", "--address", trainer.Address, "--token", Token, "--name", "all",
+            "--synthetic-users", "40", "--synthetic-items", "30", "--synthetic-ratings", "600", "--models", "mf,neural",
+            "--variant", "bayesian", "--epochs", "4", "--arch", "neumf", "--nn-epochs", "1", "--blend", "--no-autorec", "--watch");
+
+        Assert.True(start.Exit == 0, start.ToString());
+        Assert.Contains("published all version 1 [Mf, Neural, Blend]", start.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Server_errors_and_a_bad_address_are_one_line_and_exit_code_1()
     {
         using var temp = new TempFolder();

@@ -23,8 +23,14 @@ internal static class TrainerStartCommand
         var synthSeed = new Option<long>("--synthetic-seed") { Description = "Synthetic dataset seed.", DefaultValueFactory = _ => 42 };
         var split = new Option<string?>("--split") { Description = "none | random:0.2 | u1..u5 | ua | ub | last:K (default random:0.2)." };
         var models = new Option<string>("--models") { Description = "mf, neural or mf,neural.", DefaultValueFactory = _ => "mf,neural" };
-        var variant = new Option<string>("--variant") { Description = "MF variant: seed | biased.", DefaultValueFactory = _ => "biased" };
-        variant.AcceptOnlyFromAmong("seed", "biased");
+        var variant = new Option<string>("--variant") { Description = "MF variant: seed | biased | bayesian (`train all`'s).", DefaultValueFactory = _ => "biased" };
+        variant.AcceptOnlyFromAmong("seed", "biased", "bayesian");
+        var arch = new Option<string>("--arch") { Description = "Neural network: seed (the notebook's) | neumf (`train all`'s, with side features).", DefaultValueFactory = _ => "seed" };
+        arch.AcceptOnlyFromAmong("seed", "neumf");
+        var noSideFeatures = new Option<bool>("--no-side-features") { Description = "NeuMF: without the dataset's user and item features." };
+        var blend = new Option<bool>("--blend") { Description = "Also fit the blend of the rating models (as `train all`); needs a validation part." };
+        var noAutoRec = new Option<bool>("--no-autorec") { Description = "Blend: leave out the item autoencoder member." };
+        var validation = new Option<float>("--validation") { Description = "Validation part of the training split (0: 0.05 with a test split)." };
         var factors = new Option<int>("--factors") { Description = "MF latent factors." };
         var epochs = new Option<int>("--epochs") { Description = "MF epochs." };
         var lr = new Option<float>("--lr") { Description = "MF learning rate." };
@@ -42,7 +48,7 @@ internal static class TrainerStartCommand
         var command = new Command("start", "Queue a training job on a running trainer.")
         {
             name, folder, movielens, users, items, ratings, synthSeed, split, models, variant, factors, epochs, lr, reg, seed,
-            embedding, hidden, nnEpochs, batch, nnLr, dropout, weightDecay, patience, watch,
+            embedding, hidden, nnEpochs, batch, nnLr, dropout, weightDecay, patience, watch, arch, noSideFeatures, blend, noAutoRec, validation,
         };
         flags.AddTo(command, withToken: true);
         command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(async () =>
@@ -53,7 +59,14 @@ internal static class TrainerStartCommand
                 throw new ArgumentException("--models: expected mf, neural or mf,neural.");
             }
 
-            var request = new StartTrainingRequest { ModelName = parse.GetValue(name)!, Split = parse.GetValue(split) ?? "", Dataset = new DatasetSource() };
+            var request = new StartTrainingRequest
+            {
+                ModelName = parse.GetValue(name)!,
+                Split = parse.GetValue(split) ?? "",
+                Dataset = new DatasetSource(),
+                Blend = parse.GetValue(blend) ? new BlendParameters { NoAutorec = parse.GetValue(noAutoRec) } : null,
+                ValidationFraction = parse.GetValue(validation),
+            };
             var sources = 0;
             if (parse.GetValue(folder) is { } f)
             {
@@ -82,7 +95,12 @@ internal static class TrainerStartCommand
             {
                 request.Mf = new MfParameters
                 {
-                    Variant = parse.GetValue(variant) == "seed" ? MfVariant.Seed : MfVariant.Biased,
+                    Variant = parse.GetValue(variant) switch
+                    {
+                        "seed" => MfVariant.Seed,
+                        "bayesian" => MfVariant.Bayesian,
+                        _ => MfVariant.Biased,
+                    },
                     Factors = parse.GetValue(factors),
                     Epochs = parse.GetValue(epochs),
                     LearningRate = parse.GetValue(lr),
@@ -103,6 +121,8 @@ internal static class TrainerStartCommand
                     WeightDecay = parse.GetValue(weightDecay),
                     Seed = parse.GetValue(seed),
                     EarlyStoppingPatience = parse.GetValue(patience),
+                    Architecture = parse.GetValue(arch) == "neumf" ? NeuralArchitecture.Neumf : NeuralArchitecture.Seed,
+                    NoSideFeatures = parse.GetValue(noSideFeatures),
                 };
                 if (parse.GetValue(hidden) is { } sizes)
                 {
