@@ -35,7 +35,9 @@ public sealed class ImplicitServingKind : IServingKind
         var history = new ImplicitHistoryRanker(new ImplicitFoldIn(model));
         var similarity = new ItemFactorSimilarity(model.ItemFactors, model.ItemCount, model.Factors);
         var graph = MfServingKind.TopKGraphIfFaster(dot, bundle.ModelPath(ModelEntry.ImplicitTopKOnnxKind), bundle.Items.Count, context);
-        IRanker ranker = graph is null ? new WholeCatalogRanker(MfScorerChoice.Simd, model.ItemCount, dot.ScoreAllItems) : graph;
+        IRanker ranker = graph ?? (context.Options.MfScorer == MfScorerPreference.Auto
+            ? MfScorerChoice.SimdOrCompact(dot)
+            : new WholeCatalogRanker(MfScorerChoice.Simd, model.ItemCount, dot.ScoreAllItems));
         return new ServedKindModel(Kind, ratings: null, ranker, scoresAreRatings: false, graph?.ExecutionProvider, graph is null ? [] : [graph])
         {
             History = history,

@@ -20,7 +20,9 @@ public sealed class MfServingKind : IServingKind
         var model = bundle.Mf ?? throw new InvalidDataException($"Version {bundle.Version} of '{bundle.ModelName}' has no MF model.");
         var simd = new MfSimdScorer(model);
         PairSmokeTest.Run(simd, bundle, bundle.PathOf(ArtifactFileNames.MfFactors));
-        var simdRanker = new WholeCatalogRanker(MfScorerChoice.Simd, model.ItemCount, simd.ScoreAllItems);
+        var simdRanker = context.Options.MfScorer == MfScorerPreference.Auto
+            ? MfScorerChoice.SimdOrCompact(simd)
+            : new WholeCatalogRanker(MfScorerChoice.Simd, model.ItemCount, simd.ScoreAllItems);
         var similarity = new ItemFactorSimilarity(model.ItemFactors, model.ItemCount, model.Factors);
         var graph = TopKGraphIfFaster(simd, bundle.ModelPath(ModelEntry.MfTopKOnnxKind), bundle.Items.Count, context);
         return graph is null
