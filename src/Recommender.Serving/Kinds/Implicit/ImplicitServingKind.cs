@@ -34,10 +34,7 @@ public sealed class ImplicitServingKind : IServingKind
         PairSmokeTest.Run(dot, bundle, path);
         var history = new ImplicitHistoryRanker(new ImplicitFoldIn(model));
         var similarity = new ItemFactorSimilarity(model.ItemFactors, model.ItemCount, model.Factors);
-        var graph = MfServingKind.TopKGraphIfFaster(dot, bundle.ModelPath(ModelEntry.ImplicitTopKOnnxKind), bundle.Items.Count, context);
-        IRanker ranker = graph ?? (context.Options.MfScorer == MfScorerPreference.Auto
-            ? MfScorerChoice.SimdOrCompact(dot)
-            : new WholeCatalogRanker(MfScorerChoice.Simd, model.ItemCount, dot.ScoreAllItems));
+        var (ranker, graph) = MfServingKind.ChooseRanker(dot, bundle.ModelPath(ModelEntry.ImplicitTopKOnnxKind), bundle.Items.Count, context);
         return new ServedKindModel(Kind, ratings: null, ranker, scoresAreRatings: false, graph?.ExecutionProvider, graph is null ? [] : [graph])
         {
             History = history,

@@ -40,45 +40,6 @@ public static class MfScorerChoice
         return graphTime < simdTime ? graph.Method : Simd;
     }
 
-    /// <summary>
-    /// Item factors above this size do not stay in cache between calls, so scoring streams them
-    /// from memory and the fp16 copy (half the bytes) is worth measuring; below it, the float
-    /// factors stay cached and converting fp16 would only add work.
-    /// </summary>
-    public const long CompactFromBytes = 8L << 20;
-
-    /// <summary>
-    /// The float SIMD ranker, or the fp16 one (<see cref="HalfFactorRanker"/>) when the factors are
-    /// large enough to be memory-bound and it measured faster on a sample of users.
-    /// </summary>
-    public static IRanker SimdOrCompact(MfSimdScorer simd, int topN = 10, int users = 16)
-    {
-        ArgumentNullException.ThrowIfNull(simd);
-        IRanker managed = new WholeCatalogRanker(Simd, simd.Model.ItemCount, simd.ScoreAllItems);
-        if ((long)simd.Model.ItemFactors.Length * sizeof(float) < CompactFromBytes)
-        {
-            return managed;
-        }
-
-        var compact = new HalfFactorRanker(simd);
-        var sample = Enumerable.Range(0, users).Select(i => (int)((long)i * simd.Model.UserCount / users)).ToArray();
-        var excluded = new bool[simd.Model.ItemCount];
-        var items = new int[Math.Min(topN, excluded.Length)];
-        var scores = new float[items.Length];
-
-        void Run(IRanker ranker)
-        {
-            foreach (var u in sample)
-            {
-                ranker.Rank(u, excluded, 0, items, scores);
-            }
-        }
-
-        Run(managed);
-        Run(compact);
-        return Fastest(() => Run(compact)) < Fastest(() => Run(managed)) ? compact : managed;
-    }
-
     private static TimeSpan Fastest(Action run)
     {
         var best = TimeSpan.MaxValue;
