@@ -16,6 +16,9 @@ public static class BlockTopN
     /// <summary>Bytes of item factors per slice: well inside L2, so every user of the block re-reads it from cache.</summary>
     public const int SliceBytes = 192 * 1024;
 
+    /// <summary>Items per slice of a model (at least 8).</summary>
+    public static int SliceItems(MfModel model) => Math.Max(8, SliceBytes / (model.Factors * sizeof(float)));
+
     /// <summary>One user's part of a block: its row, its exclusions and where its best items go (best first).</summary>
     public unsafe struct Query
     {
@@ -33,24 +36,39 @@ public static class BlockTopN
     /// (raw scores: dot + item bias + mean + user bias), skipping excluded items; ties go to the lower
     /// index, as <see cref="Recommender.Data.TopN"/> does. Sets each query's Written.
     /// </summary>
-    public static unsafe void Rank(MfModel model, Span<Query> queries)
+    public static void Rank(MfModel model, Span<Query> queries)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        foreach (ref var query in queries)
+        {
+            query.Written = 0;
+        }
+
+        RankRange(model, queries, 0, model.ItemCount);
+        Finish(model, queries);
+    }
+
+    /// <summary>
+    /// Offers items [<paramref name="from"/>, <paramref name="to"/>) to each query's heap (Written is the
+    /// heap's size: zero for a fresh query). Unsorted, raw dot + item bias, until <see cref="Finish"/>.
+    /// Two threads may range over disjoint parts with separate queries, then <see cref="Merge"/>.
+    /// </summary>
+    public static unsafe void RankRange(MfModel model, Span<Query> queries, int from, int to)
     {
         ArgumentNullException.ThrowIfNull(model);
         var k = model.Factors;
-        var itemCount = model.ItemCount;
         var b = queries.Length;
-        var counts = new int[b];
         var itemBias = model.Biases?.Item;
-        var sliceItems = Math.Max(8, SliceBytes / (k * sizeof(float)));
+        var sliceItems = SliceItems(model);
         var dots = new float[4 * sliceItems];
         fixed (float* userFactors = model.UserFactors)
         fixed (float* itemFactors = model.ItemFactors)
         fixed (float* dot = dots)
         fixed (Query* q = queries)
         {
-            for (var start = 0; start < itemCount; start += sliceItems)
+            for (var start = from; start < to; start += sliceItems)
             {
-                var end = Math.Min(itemCount, start + sliceItems);
+                var end = Math.Min(to, start + sliceItems);
                 var length = end - start;
                 var u = 0;
                 for (; u + 4 <= b; u += 4)
@@ -60,22 +78,50 @@ public static class BlockTopN
                         userFactors + ((long)q[u + 2].User * k), userFactors + ((long)q[u + 3].User * k), dot, sliceItems);
                     for (var j = 0; j < 4; j++)
                     {
-                        Offer(ref q[u + j], ref counts[u + j], dot + (j * sliceItems), start, length, itemBias);
+                        Offer(ref q[u + j], ref q[u + j].Written, dot + (j * sliceItems), start, length, itemBias);
                     }
                 }
 
                 for (; u < b; u++)
                 {
                     Dot1(itemFactors + ((long)start * k), length, k, userFactors + ((long)q[u].User * k), dot);
-                    Offer(ref q[u], ref counts[u], dot, start, length, itemBias);
+                    Offer(ref q[u], ref q[u].Written, dot, start, length, itemBias);
                 }
             }
+        }
+    }
 
-            for (var u = 0; u < b; u++)
+    /// <summary>Offers every entry of <paramref name="from"/>'s heap to <paramref name="into"/>'s (same user, another part of the catalog).</summary>
+    public static unsafe void Merge(ref Query into, in Query from)
+    {
+        for (var i = 0; i < from.Written; i++)
+        {
+            var item = from.Items[i];
+            var score = from.Scores[i];
+            if (into.Written < into.Wanted)
             {
-                var offset = model.Biases is { } biases ? biases.GlobalMean + biases.User[q[u].User] : 0f;
-                q[u].Written = Finish(ref q[u], counts[u], offset);
+                into.Items[into.Written] = item;
+                into.Scores[into.Written] = score;
+                SiftUp(into.Items, into.Scores, into.Written);
+                into.Written++;
             }
+            else if (into.Wanted > 0 && (score > into.Scores[0] || (score == into.Scores[0] && item < into.Items[0])))
+            {
+                into.Items[0] = item;
+                into.Scores[0] = score;
+                SiftDown(into.Items, into.Scores, 0, into.Written);
+            }
+        }
+    }
+
+    /// <summary>Sorts each query's heap best first and adds the constant part of the score (mean + user bias).</summary>
+    public static void Finish(MfModel model, Span<Query> queries)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        foreach (ref var query in queries)
+        {
+            var offset = model.Biases is { } biases ? biases.GlobalMean + biases.User[query.User] : 0f;
+            query.Written = Finish(ref query, query.Written, offset);
         }
     }
 
