@@ -7,8 +7,8 @@ namespace Recommender.Serving;
 
 /// <summary>
 /// The implicit kind: a ranking model (its scores are preferences, not ratings, so it answers no
-/// PredictRatings). Recommend ranks with dot products over its factors, by whichever of SIMD and
-/// its top-k graph measured faster (the MF ranking machinery: same scores, no biases); it is the
+/// PredictRatings). Recommend ranks with dot products over its factors, with the MF kind's ranker
+/// choice (calls scored together on a large catalog, else SIMD or its top-k graph; no biases); it is the
 /// kind Recommend prefers when a request names none. Also ranks from a history (fold-in) and
 /// answers SimilarItems.
 /// </summary>

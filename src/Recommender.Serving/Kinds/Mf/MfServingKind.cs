@@ -3,9 +3,9 @@ using Recommender.Models.Repository;
 namespace Recommender.Serving;
 
 /// <summary>
-/// The MF kind: pairs by SIMD dot products over the factor file; Recommend by whichever of two
-/// rankers measured faster on this provider at load (managed SIMD or the ONNX top-k graph), or the
-/// one configured.
+/// The MF kind: pairs by SIMD dot products over the factor file; Recommend by concurrent calls
+/// scored together on a large catalog, else whichever of managed SIMD and the ONNX top-k graph
+/// measured faster on this provider at load, or the one configured (<see cref="ChooseRanker"/>).
 /// </summary>
 public sealed class MfServingKind : IServingKind
 {
