@@ -32,6 +32,7 @@ public sealed class HalfFactorRanker : IRanker
 
     public string Method => HalfMethod;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int Rank(int user, ReadOnlySpan<bool> excluded, int excludedCount, Span<int> items, Span<float> scores)
     {
         var model = _exact.Model;
