@@ -14,5 +14,6 @@ var root = new RootCommand("recommender: MovieLens-style rating prediction and t
     TrainerCommands.Create(),
     BenchCommand.Create(),
     ReportCommand.Create(),
+    ReportCommand.CreateSweep(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -3,6 +3,12 @@ namespace Recommender.Data;
 /// <summary>Scores (user, item) pairs given as dense indices; raw, unclipped scores.</summary>
 public delegate void PairScorer(ReadOnlySpan<int> users, ReadOnlySpan<int> items, Span<float> scores);
 
+/// <summary>
+/// A ranker evaluated by its lists rather than by pair scores (a served two-stage ranker): writes
+/// the best items (indices) for <c>user</c> (an index), best first, none of <c>seen</c>; returns how many.
+/// </summary>
+public delegate int ListRanker(int user, IReadOnlySet<int> seen, Span<int> best);
+
 /// <summary>Held-out accuracy of one model: rating error over every test rating, and top-k ranking quality.</summary>
 public sealed record EvaluationReport(int TestRatings, int ColdRatings, double Rmse, double Mae, RankingReport Ranking);
 
@@ -48,6 +54,43 @@ public static class HeldOutEvaluator
         return Ranking(set, scorer, k, maxRankingUsers, seed, relevanceThreshold, cancellationToken);
     }
 
+    /// <summary>
+    /// Ranking metrics of the lists <paramref name="ranker"/> writes, over the same seeded user sample
+    /// and relevance as the pair-scoring evaluation (so the two are comparable).
+    /// </summary>
+    public static RankingReport EvaluateRanking(TrainingSet set, ListRanker ranker, int k = 10, int maxRankingUsers = 1000, int seed = 0,
+        float? relevanceThreshold = RankingMetrics.DefaultRelevanceThreshold, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(ranker);
+        var (users, sampled) = Sample(set, maxRankingUsers, seed, relevanceThreshold);
+        var seen = SeenByUser(set.Train);
+        var best = new int[Math.Min(k, set.ItemMap.Count)];
+        var lists = new Dictionary<int, IReadOnlyList<int>>(users.Length);
+        foreach (var external in users)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            set.UserMap.TryGetIndex(external, out var user);
+            var n = ranker(user, seen[user], best);
+            lists[external] = [.. best[..n].Select(set.ItemMap.ExternalId)];
+        }
+
+        return RankingMetrics.Evaluate(lists, sampled, k, set.ItemMap.Count);
+    }
+
+    private static (int[] Users, Dictionary<int, HashSet<int>> Relevant) Sample(TrainingSet set, int maxUsers, int seed, float? relevanceThreshold)
+    {
+        var relevant = RankingMetrics.RelevantSets(set.TestKnownRatings, relevanceThreshold ?? float.NegativeInfinity);
+        var users = relevant.Where(r => r.Value.Count > 0).Select(r => r.Key).Order().ToArray();
+        if (users.Length > maxUsers)
+        {
+            new Random(seed).Shuffle(users);
+            users = users[..maxUsers];
+        }
+
+        return (users, users.ToDictionary(u => u, u => relevant[u]));
+    }
+
     private static (double Rmse, double Mae) RatingErrors(TrainingSet set, PairScorer scorer, float min, float max,
         float coldFallback, CancellationToken cancellationToken)
     {
@@ -76,15 +119,7 @@ public static class HeldOutEvaluator
 
     private static RankingReport Ranking(TrainingSet set, PairScorer scorer, int k, int maxUsers, int seed, float? relevanceThreshold, CancellationToken cancellationToken)
     {
-        var relevant = RankingMetrics.RelevantSets(set.TestKnownRatings, relevanceThreshold ?? float.NegativeInfinity);
-        var users = relevant.Where(r => r.Value.Count > 0).Select(r => r.Key).Order().ToArray();
-        if (users.Length > maxUsers)
-        {
-            new Random(seed).Shuffle(users);
-            users = users[..maxUsers];
-        }
-
-        var sampled = users.ToDictionary(u => u, u => relevant[u]);
+        var (users, sampled) = Sample(set, maxUsers, seed, relevanceThreshold);
         var seen = SeenByUser(set.Train);
         var itemCount = set.ItemMap.Count;
         // Several users per scorer call: one large run is far cheaper than many small ones.

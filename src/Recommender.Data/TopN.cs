@@ -21,6 +21,8 @@ public static class TopN
     public static int Select(ReadOnlySpan<float> scores, int n, Span<int> bestIndices, ReadOnlySpan<bool> excluded) =>
         Select(scores, n, bestIndices, null, excluded);
 
+    // Compiled optimized at once: a whole-catalog loop, slow as tier-0/OSR code in a long-running server.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static int Select(ReadOnlySpan<float> scores, int n, Span<int> bestIndices, Func<int, bool>? exclude, ReadOnlySpan<bool> excluded)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(n);

@@ -57,5 +57,35 @@ internal static class ReportPlots
         Save(plot, path);
     }
 
+    /// <summary>One line per series over named categories at evenly spaced positions (catalog sizes), y from zero.</summary>
+    public static void AgainstCategories(string path, string title, string xLabel, string yLabel, IReadOnlyList<string> categories,
+        IReadOnlyList<(string Name, IReadOnlyList<double?> Values)> series)
+    {
+        var plot = new Plot();
+        var positions = Enumerable.Range(0, categories.Count).Select(i => (double)i).ToArray();
+        foreach (var (name, values) in series)
+        {
+            var points = positions.Zip(values).Where(p => p.Second is not null).ToArray();
+            if (points.Length == 0)
+            {
+                continue;
+            }
+
+            var line = plot.Add.Scatter(points.Select(p => p.First).ToArray(), points.Select(p => p.Second!.Value).ToArray());
+            line.LegendText = name;
+            // p99 dashed, so each kind's pair of lines reads as one colour family.
+            line.LinePattern = name.EndsWith("p99", StringComparison.Ordinal) ? LinePattern.Dashed : LinePattern.Solid;
+        }
+
+        plot.Axes.Bottom.SetTicks(positions, [.. categories]);
+        plot.Axes.SetLimitsX(-0.2, categories.Count - 0.8);
+        plot.Axes.SetLimitsY(0, Math.Max(1e-9, series.SelectMany(s => s.Values).Max(v => v ?? 0) * 1.15));
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Alignment.UpperLeft);
+        Save(plot, path);
+    }
+
     private static void Save(Plot plot, string path) => plot.SavePng(path, Width, Height);
 }

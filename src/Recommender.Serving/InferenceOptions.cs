@@ -23,8 +23,14 @@ public sealed class InferenceOptions
 
     public ExecutionProviderPreference ExecutionProvider { get; set; } = ExecutionProviderPreference.Auto;
 
-    /// <summary>How MF top-N is computed: measured at load (Auto), or forced.</summary>
+    /// <summary>How MF (and implicit) top-N is computed: chosen at load (Auto), or forced.</summary>
     public MfScorerPreference MfScorer { get; set; } = MfScorerPreference.Auto;
+
+    /// <summary>Scoring concurrent Recommend calls of a dot-product kind together (large catalogs).</summary>
+    public TopNBatchingOptions TopNBatching { get; set; } = new();
+
+    /// <summary>Neural Recommend over a large catalog in two stages (retrieve, then re-rank).</summary>
+    public TwoStageOptions TwoStage { get; set; } = new();
 
     [Range(0, 64)]
     public int CudaDeviceId { get; set; }
@@ -64,12 +70,18 @@ public sealed class InferenceOptions
     public BatchingOptions Batching { get; set; } = new();
 }
 
-/// <summary>MF top-N: the faster of the two on this provider, measured at load, or one of them.</summary>
+/// <summary>
+/// MF top-N. Auto: calls scored together (<see cref="BatchedTopNRanker"/>) when the item factors
+/// exceed <see cref="TopNBatchingOptions.FromFactorBytes"/>, else the faster of SIMD and the ONNX
+/// graph measured at load. The others force one ranker (Half: fp16 factors, float re-score).
+/// </summary>
 public enum MfScorerPreference
 {
     Auto,
     Simd,
     Onnx,
+    Half,
+    Batched,
 }
 
 /// <summary>A model kind as the domain knows it.</summary>

@@ -44,7 +44,8 @@ public sealed class ServableModelLoader(
 
             var preferred = present.Where(k => k.RankingPreference > 0).MaxBy(k => k.RankingPreference)?.Kind;
             var rater = present.Where(k => k.RatingPreference > 0).MaxBy(k => k.RatingPreference)?.Kind;
-            return new ServableModel(bundle, catalog, seen, loaded, preferred) { PreferredRater = rater };
+            var served = TwoStageRanker.Compose(loaded, bundle.Items.Count, options.Value.TwoStage);
+            return new ServableModel(bundle, catalog, seen, served, preferred) { PreferredRater = rater };
         }
         catch
         {

@@ -20,14 +20,27 @@ internal static class EvaluateCommand
         var seed = new Option<int>("--seed") { Description = "Split seed (as in training).", DefaultValueFactory = _ => 42 };
         var k = new Option<int>("--k") { Description = "Cut-off of the ranking metrics.", DefaultValueFactory = _ => 10 };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var command = new Command("evaluate", "Evaluate a published model version on a held-out split.") { data, split, seed, k, json };
+        var ranker = new Option<bool>("--ranker") { Description = "Ranking metrics of the lists the served Recommend ranker writes (e.g. two-stage neural on a large catalog) instead of scoring every pair." };
+        var candidates = new Option<int?>("--candidates") { Description = "With --ranker: items the first stage of a two-stage ranker retrieves (Inference:TwoStage:Candidates); 0 ranks the whole catalog." };
+        var command = new Command("evaluate", "Evaluate a published model version on a held-out split.") { data, split, seed, k, json, ranker, candidates };
         flags.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandAction.Run(() =>
         {
-            var (model, registry, _) = OfflineModel.Load(parse.GetValue(flags.Repo)!, parse.GetValue(flags.Name), parse.GetValue(flags.Version));
+            var c = parse.GetValue(candidates);
+            var (model, registry, _) = OfflineModel.Load(parse.GetValue(flags.Repo)!, parse.GetValue(flags.Name), parse.GetValue(flags.Version), options =>
+            {
+                options.TwoStage.Enabled = c is not 0;
+                options.TwoStage.Candidates = c is > 0 ? c.Value : options.TwoStage.Candidates;
+            });
             try
             {
                 var kind = flags.ServedKind(parse, model);
+                if (parse.GetValue(ranker))
+                {
+                    EvaluateRanker(model, kind, parse.GetValue(data)!, parse.GetValue(split)!, parse.GetValue(seed), parse.GetValue(k), parse.GetValue(json), cancellationToken);
+                    return Task.FromResult(0);
+                }
+
                 var scorer = model.Kind(kind)?.Ratings
                     ?? throw new ArgumentException($"Version {model.Version} has no {kind.ToString().ToLowerInvariant()} model that predicts ratings.");
                 var dataset = DatasetLoader.Load(parse.GetValue(data)!, cancellationToken);
@@ -66,6 +79,54 @@ internal static class EvaluateCommand
             scorer.Score(u.AsSpan(0, length), i.AsSpan(0, length), scores.Slice(start, length));
         }
     };
+
+    /// <summary>Ranking metrics of the served ranker's lists (seen items excluded, as Recommend does), and how long it took per user.</summary>
+    private static void EvaluateRanker(ServableModel model, ServedKind kind, string data, string split, int seed, int k, bool json, CancellationToken cancellationToken)
+    {
+        var ranker = model.Kind(kind)?.Ranker
+            ?? throw new ArgumentException($"Version {model.Version} has no {kind.ToString().ToLowerInvariant()} model that ranks the catalog.");
+        var dataset = DatasetLoader.Load(data, cancellationToken);
+        var parts = DatasetSplitter.Split(dataset, SplitSpec.Parse(split), seed, cancellationToken);
+        var set = TrainingSet.Build(parts, model.Ids.Users, model.Ids.Items);
+        var mask = new bool[model.Ids.Items.Count];
+        var scores = new float[k];
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var r = HeldOutEvaluator.EvaluateRanking(set, (user, seen, best) =>
+        {
+            Array.Clear(mask);
+            foreach (var item in seen)
+            {
+                mask[item] = true;
+            }
+
+            return ranker.Rank(user, mask, seen.Count, best, scores.AsSpan(0, best.Length));
+        }, k, cancellationToken: cancellationToken);
+        var perUser = watch.Elapsed.TotalMilliseconds / Math.Max(1, r.UsersEvaluated);
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["model"] = model.Name,
+                ["version"] = model.Version,
+                ["kind"] = kind.ToString().ToLowerInvariant(),
+                ["ranker"] = ranker.Method,
+                ["k"] = r.K,
+                ["precisionAtK"] = r.PrecisionAtK,
+                ["recallAtK"] = r.RecallAtK,
+                ["ndcgAtK"] = r.NdcgAtK,
+                ["mapAtK"] = r.MapAtK,
+                ["catalogCoverage"] = r.CatalogCoverage,
+                ["usersRanked"] = r.UsersEvaluated,
+                ["msPerUser"] = perUser,
+            }));
+            return;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{model.Name} v{model.Version} {kind.ToString().ToLowerInvariant()} ranker {ranker.Method}: {perUser:F2} ms per user"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ranking @{r.K} over {r.UsersEvaluated:N0} users: precision {r.PrecisionAtK:F4}  recall {r.RecallAtK:F4}  NDCG {r.NdcgAtK:F4}  MAP {r.MapAtK:F4}  coverage {r.CatalogCoverage:P1}"));
+    }
 
     private static void Print(bool json, ServableModel model, ServedKind kind, EvaluationReport report)
     {

@@ -11,10 +11,12 @@ namespace Recommender.Cli.Commands;
 /// </summary>
 internal static class OfflineModel
 {
-    public static (ServableModel Model, ModelRegistry Registry, RecommendationEngine Engine) Load(string repository, string? name, long version)
+    public static (ServableModel Model, ModelRegistry Registry, RecommendationEngine Engine) Load(string repository, string? name, long version,
+        Action<InferenceOptions>? configure = null)
     {
         var options = new InferenceOptions { RepositoryPath = repository, ExecutionProvider = ExecutionProviderPreference.Cpu };
         options.Batching.Enabled = false;
+        configure?.Invoke(options);
         var wrapped = Options.Create(options);
         var sessions = new OnnxSessionFactory(ExecutionProviderPreference.Cpu, 0, Environment.ProcessorCount, NullLogger<OnnxSessionFactory>.Instance);
         var loader = new ServableModelLoader(new ModelRepository(repository, TimeProvider.System), sessions, wrapped, new ServingMetrics());

@@ -30,4 +30,31 @@ internal static class ReportCommand
         }));
         return command;
     }
+
+    /// <summary>`recommender report-sweep`: Recommend latency against catalog size from one bench JSON per catalog.</summary>
+    public static Command CreateSweep()
+    {
+        var bench = new Option<string[]>("--bench-json") { Description = "Results JSON of `recommender bench --json`, one per catalog size (repeat the option).", Required = true, AllowMultipleArgumentsPerToken = true };
+        var output = new Option<string>("--out") { Description = "Folder for catalog-sweep.md and catalog-sweep.png.", Required = true };
+        var command = new Command("report-sweep", "Write the catalog-size sweep: Recommend p50/p99 against catalog size per kind, a table and one plot.")
+        {
+            bench, output,
+        };
+        command.SetAction((parse, cancellationToken) => CommandAction.Run(async () =>
+        {
+            var runs = new List<BenchRun>();
+            foreach (var path in parse.GetValue(bench)!)
+            {
+                runs.Add(await BenchJson.ReadAsync(path, cancellationToken).ConfigureAwait(false));
+            }
+
+            foreach (var path in CatalogSweepReport.Write(parse.GetValue(output)!, runs, DateTimeOffset.UtcNow))
+            {
+                Console.WriteLine($"wrote {path}");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
 }

@@ -27,11 +27,26 @@ public sealed class ServedKindModel(
     /// <summary>SimilarItems; null when the kind has no item representation to compare.</summary>
     public IItemSimilarity? Similarity { get; init; }
 
+    /// <summary>
+    /// Scores chosen items for one user (the second stage of <see cref="TwoStageRanker"/>); null when
+    /// the kind ranks only whole catalogs or is cheap enough to need no first stage.
+    /// </summary>
+    public TwoStageRanker.ScoreCandidates? CandidateScorer { get; init; }
+
     /// <summary>True when scores are on the rating scale (clipped before they are answered).</summary>
     public bool ScoresAreRatings { get; } = scoresAreRatings;
 
     /// <summary>The ONNX Runtime provider this kind runs on, or null when it runs no ONNX graph.</summary>
     public string? ExecutionProvider { get; } = executionProvider;
+
+    /// <summary>The same kind (same resources, disposed once by whichever instance is served) ranking with <paramref name="replacement"/>.</summary>
+    public ServedKindModel WithRanker(IRanker replacement) =>
+        new(Kind, Ratings, replacement, ScoresAreRatings, ExecutionProvider, resources)
+        {
+            History = History,
+            Similarity = Similarity,
+            CandidateScorer = CandidateScorer,
+        };
 
     public async ValueTask DisposeAsync()
     {

@@ -25,10 +25,11 @@ internal static class BenchCommand
         var channels = new Option<int>("--channels") { Description = "Client channels (HTTP/2 connections) per case; 0: four from concurrency 32, else one.", DefaultValueFactory = _ => 0 };
         var compareBatching = new Option<bool>("--compare-batching") { Description = "Also measure single-pair neural PredictRatings with dynamic batching on and off, on two child servers (needs --repo)." };
         var noCeiling = new Option<bool>("--no-ceiling") { Description = "Skip the in-process ceiling." };
+        var concurrency = new Option<string?>("--concurrency") { Description = "Only the served cases at these concurrencies, comma-separated (e.g. 1,8); default every case." };
         var json = new Option<string?>("--json") { Description = "Write every result to this JSON file (input of `recommender report`)." };
         var command = new Command("bench", "Benchmark a running inference service over gRPC against the in-process ceiling.")
         {
-            address, repo, model, operation, modelName, duration, warmup, maxRequests, channels, compareBatching, noCeiling, json,
+            address, repo, model, operation, modelName, duration, warmup, maxRequests, channels, compareBatching, noCeiling, concurrency, json,
         };
         command.SetAction((parse, cancellationToken) => CommandAction.Run(async () =>
         {
@@ -47,10 +48,18 @@ internal static class BenchCommand
                 "all" => ["mf", "neural", "implicit"],
                 _ => ["mf", "neural"],
             };
+            var levels = parse.GetValue(concurrency) is { } list
+                ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(v => int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var c) && c > 0
+                        ? c
+                        : throw new ArgumentException($"--concurrency: '{v}' is not a positive integer."))
+                    .ToArray()
+                : null;
             var options = new BenchOptions(parse.GetValue(address), parse.GetValue(repo), parse.GetValue(modelName), kinds,
                 TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmupSeconds), parse.GetValue(maxRequests), parse.GetValue(channels),
                 parse.GetValue(compareBatching), !parse.GetValue(noCeiling), parse.GetValue(json))
             {
+                Concurrencies = levels,
                 Operations = parse.GetValue(operation) switch
                 {
                     "predict" => [BenchCase.Predict],

@@ -57,7 +57,7 @@ internal static class BenchRunner
                 output.WriteLine();
                 output.WriteLine(BenchTable.CaseHeader);
                 var driver = new BenchDriver(channels, ids, served.Version.Name, served.ItemCount);
-                foreach (var benchCase in BenchPlan.Served(models).Where(c => options.Operations.Contains(c.Operation)))
+                foreach (var benchCase in BenchPlan.Served(models).Where(c => options.Operations.Contains(c.Operation) && (options.Concurrencies is null || options.Concurrencies.Contains(c.Concurrency))))
                 {
                     var result = await driver.RunAsync(benchCase, ChannelsFor(options, benchCase.Concurrency), options.Warmup, options.Duration,
                         options.MaxRequests, cancellationToken).ConfigureAwait(false);

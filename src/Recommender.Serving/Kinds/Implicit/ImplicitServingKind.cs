@@ -7,8 +7,8 @@ namespace Recommender.Serving;
 
 /// <summary>
 /// The implicit kind: a ranking model (its scores are preferences, not ratings, so it answers no
-/// PredictRatings). Recommend ranks with dot products over its factors, by whichever of SIMD and
-/// its top-k graph measured faster (the MF ranking machinery: same scores, no biases); it is the
+/// PredictRatings). Recommend ranks with dot products over its factors, with the MF kind's ranker
+/// choice (calls scored together on a large catalog, else SIMD or its top-k graph; no biases); it is the
 /// kind Recommend prefers when a request names none. Also ranks from a history (fold-in) and
 /// answers SimilarItems.
 /// </summary>
@@ -34,8 +34,7 @@ public sealed class ImplicitServingKind : IServingKind
         PairSmokeTest.Run(dot, bundle, path);
         var history = new ImplicitHistoryRanker(new ImplicitFoldIn(model));
         var similarity = new ItemFactorSimilarity(model.ItemFactors, model.ItemCount, model.Factors);
-        var graph = MfServingKind.TopKGraphIfFaster(dot, bundle.ModelPath(ModelEntry.ImplicitTopKOnnxKind), bundle.Items.Count, context);
-        IRanker ranker = graph is null ? new WholeCatalogRanker(MfScorerChoice.Simd, model.ItemCount, dot.ScoreAllItems) : graph;
+        var (ranker, graph) = MfServingKind.ChooseRanker(dot, bundle.ModelPath(ModelEntry.ImplicitTopKOnnxKind), bundle.Items.Count, context);
         return new ServedKindModel(Kind, ratings: null, ranker, scoresAreRatings: false, graph?.ExecutionProvider, graph is null ? [] : [graph])
         {
             History = history,

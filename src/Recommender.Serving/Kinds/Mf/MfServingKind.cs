@@ -3,9 +3,9 @@ using Recommender.Models.Repository;
 namespace Recommender.Serving;
 
 /// <summary>
-/// The MF kind: pairs by SIMD dot products over the factor file; Recommend by whichever of two
-/// rankers measured faster on this provider at load (managed SIMD or the ONNX top-k graph), or the
-/// one configured.
+/// The MF kind: pairs by SIMD dot products over the factor file; Recommend by concurrent calls
+/// scored together on a large catalog, else whichever of managed SIMD and the ONNX top-k graph
+/// measured faster on this provider at load, or the one configured (<see cref="ChooseRanker"/>).
 /// </summary>
 public sealed class MfServingKind : IServingKind
 {
@@ -20,12 +20,39 @@ public sealed class MfServingKind : IServingKind
         var model = bundle.Mf ?? throw new InvalidDataException($"Version {bundle.Version} of '{bundle.ModelName}' has no MF model.");
         var simd = new MfSimdScorer(model);
         PairSmokeTest.Run(simd, bundle, bundle.PathOf(ArtifactFileNames.MfFactors));
-        var simdRanker = new WholeCatalogRanker(MfScorerChoice.Simd, model.ItemCount, simd.ScoreAllItems);
         var similarity = new ItemFactorSimilarity(model.ItemFactors, model.ItemCount, model.Factors);
-        var graph = TopKGraphIfFaster(simd, bundle.ModelPath(ModelEntry.MfTopKOnnxKind), bundle.Items.Count, context);
-        return graph is null
-            ? new ServedKindModel(Kind, simd, simdRanker, scoresAreRatings: true, executionProvider: null, []) { Similarity = similarity }
-            : new ServedKindModel(Kind, simd, graph, scoresAreRatings: true, graph.ExecutionProvider, [graph]) { Similarity = similarity };
+        var (ranker, graph) = ChooseRanker(simd, bundle.ModelPath(ModelEntry.MfTopKOnnxKind), bundle.Items.Count, context);
+        return new ServedKindModel(Kind, simd, ranker, scoresAreRatings: true, graph?.ExecutionProvider, graph is null ? [] : [graph]) { Similarity = similarity };
+    }
+
+    /// <summary>
+    /// The Recommend ranker of a kind whose scores are dot products over a factor file (MF,
+    /// implicit), per <see cref="InferenceOptions.MfScorer"/>: forced, or (Auto) calls scored together
+    /// when the item factors are large enough to be memory-bound, else the faster of SIMD and the
+    /// top-k graph (<paramref name="graphPath"/>, when the version has one) measured here. Graph is
+    /// the ONNX ranker when that is the one chosen (the kind disposes it).
+    /// </summary>
+    internal static (IRanker Ranker, MfOnnxTopKRanker? Graph) ChooseRanker(MfSimdScorer simd, string? graphPath, int itemCount, ServingKindContext context)
+    {
+        var model = simd.Model;
+        var options = context.Options;
+        var batching = options.TopNBatching;
+        var simdRanker = new WholeCatalogRanker(MfScorerChoice.Simd, model.ItemCount, simd.ScoreAllItems);
+        switch (options.MfScorer)
+        {
+            case MfScorerPreference.Simd:
+                return (simdRanker, null);
+            case MfScorerPreference.Half:
+                return (new HalfFactorRanker(simd), null);
+            case MfScorerPreference.Batched:
+                return (new BatchedTopNRanker(model, batching), null);
+            case MfScorerPreference.Auto when batching.Enabled && (long)model.ItemFactors.Length * sizeof(float) >= batching.FromFactorBytes:
+                // No load-time measurement: one call alone scores as fast as SIMD, and the gain is under concurrency.
+                return (new BatchedTopNRanker(model, batching), null);
+            default:
+                var graph = TopKGraphIfFaster(simd, graphPath, itemCount, context);
+                return graph is null ? (simdRanker, null) : (graph, graph);
+        }
     }
 
     /// <summary>
@@ -33,10 +60,10 @@ public sealed class MfServingKind : IServingKind
     /// managed SIMD here (or is forced by configuration); else null. Shared with every kind whose
     /// scores are dot products over a factor file.
     /// </summary>
-    internal static MfOnnxTopKRanker? TopKGraphIfFaster(MfSimdScorer simd, string? graphPath, int itemCount, ServingKindContext context)
+    private static MfOnnxTopKRanker? TopKGraphIfFaster(MfSimdScorer simd, string? graphPath, int itemCount, ServingKindContext context)
     {
         var preference = context.Options.MfScorer;
-        if (preference == MfScorerPreference.Simd || graphPath is not { } path)
+        if (preference is not (MfScorerPreference.Auto or MfScorerPreference.Onnx) || graphPath is not { } path)
         {
             return null;
         }

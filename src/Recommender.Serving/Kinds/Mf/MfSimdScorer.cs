@@ -21,6 +21,7 @@ public sealed class MfSimdScorer(MfModel model) : IPairScorer
     }
 
     /// <summary>Scores every item of the catalog for one user into <paramref name="scores"/> (length ItemCount).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void ScoreAllItems(int user, Span<float> scores)
     {
         var k = Model.Factors;

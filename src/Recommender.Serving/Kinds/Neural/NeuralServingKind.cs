@@ -50,12 +50,30 @@ public sealed class NeuralServingKind : IServingKind
             }
 
             return new ServedKindModel(Kind, new BatchedPairScorer(scorer, batcher), ranker, scoresAreRatings: true,
-                session.ExecutionProvider, resources);
+                session.ExecutionProvider, resources)
+            {
+                // A few hundred candidates are already a batch: straight to the pair graph, like the catalog pass.
+                CandidateScorer = (user, items, scores) => ScoreCandidates(scorer, user, items, scores),
+            };
         }
         catch
         {
             new ServedKindModel(Kind, null, null, true, null, resources).DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
+        }
+    }
+
+    internal static void ScoreCandidates(NeuralOnnxScorer scorer, int user, ReadOnlySpan<long> items, Span<float> scores)
+    {
+        var users = ArrayPool<long>.Shared.Rent(items.Length);
+        try
+        {
+            users.AsSpan(0, items.Length).Fill(user);
+            scorer.Score(users.AsSpan(0, items.Length), items, scores);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(users);
         }
     }
 
