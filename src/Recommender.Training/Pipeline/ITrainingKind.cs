@@ -12,4 +12,14 @@ public interface ITrainingKind
     bool IsRequested(TrainingRequest request);
 
     TrainedModel Train(TrainingContext context, IProgress<TrainingEvent>? progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Work of this kind that needs only the fit and validation parts, not the models trained
+    /// before it: the pipeline starts it when the run begins, so that it runs on the second core
+    /// beside the kinds trained earlier (most are single-threaded), and hands the task to
+    /// <see cref="Train"/> as <see cref="TrainingContext.EarlyWork"/>. Null (the default): none.
+    /// The work must not draw from process-wide random generators outside its own locked set-up,
+    /// or it would disturb the seeded kinds running beside it.
+    /// </summary>
+    Task<object>? StartEarly(TrainingContext context, CancellationToken cancellationToken) => null;
 }
