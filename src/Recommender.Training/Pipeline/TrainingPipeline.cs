@@ -43,16 +43,21 @@ public static class TrainingPipeline
             var early = new Dictionary<string, Task<object>>();
             try
             {
+                var earlyStarted = false;
                 foreach (var kind in requested)
                 {
-                    if (kind.StartEarly(context, earlyCancel.Token) is { } work)
+                    if (!earlyStarted && !kind.UsesEveryCore)
                     {
-                        early[kind.Name] = work;
+                        earlyStarted = true;
+                        foreach (var starter in requested)
+                        {
+                            if (starter.StartEarly(context, earlyCancel.Token) is { } task)
+                            {
+                                early[starter.Name] = task;
+                            }
+                        }
                     }
-                }
 
-                foreach (var kind in requested)
-                {
                     var started = Stopwatch.GetTimestamp();
                     var kindContext = early.TryGetValue(kind.Name, out var work) ? context with { EarlyWork = work } : context;
                     var model = kind.Train(kindContext, progress, cancellationToken);
