@@ -30,23 +30,31 @@ public static class AutoRecTrainer
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var started = Stopwatch.GetTimestamp();
-        using var gate = TorchGate.Enter();
-        var previousThreads = torch.get_num_threads();
-        torch.set_num_threads(options.Threads);
-        try
+        TorchSharp.Modules.Linear encoder, decoder;
+        // Only the set-up holds the torch gate: seeding and drawing the initial weights from
+        // libtorch's process-wide generator. Training draws nothing from it (the item order comes
+        // from a System.Random), so it may run beside another seeded training (the neural kind,
+        // whose dropout does draw) without disturbing it or being disturbed. The intra-op thread
+        // count is set for this thread and left so: restoring it while another training runs
+        // would change that one's.
+        using (TorchGate.Enter())
         {
-            return TrainLocked(fit, validation, options, minRating, maxRating, started, cancellationToken);
+            torch.set_num_threads(options.Threads);
+            torch.manual_seed(options.Seed);
+            encoder = nn.Linear(fit.UserCount, options.Hidden);
+            decoder = nn.Linear(options.Hidden, fit.UserCount);
         }
-        finally
+
+        using (encoder)
+        using (decoder)
         {
-            torch.set_num_threads(previousThreads);
+            return TrainFrom(fit, validation, options, minRating, maxRating, started, encoder, decoder, cancellationToken);
         }
     }
 
-    private static AutoRecResult TrainLocked(IndexedRatings fit, IndexedRatings? validation, AutoRecOptions options, float minRating, float maxRating,
-        long started, CancellationToken cancellationToken)
+    private static AutoRecResult TrainFrom(IndexedRatings fit, IndexedRatings? validation, AutoRecOptions options, float minRating, float maxRating,
+        long started, TorchSharp.Modules.Linear encoder, TorchSharp.Modules.Linear decoder, CancellationToken cancellationToken)
     {
-        torch.manual_seed(options.Seed);
         int users = fit.UserCount, items = fit.ItemCount, hidden = options.Hidden;
         var ratings = new float[(long)items * users];
         var mask = new float[ratings.Length];
@@ -59,8 +67,6 @@ public static class AutoRecTrainer
 
         using var r = torch.tensor(ratings, [items, users]);
         using var m = torch.tensor(mask, [items, users]);
-        using var encoder = nn.Linear(users, hidden);
-        using var decoder = nn.Linear(hidden, users);
         // Objective/N: the masked MSE plus (λ / 2N)(‖V‖² + ‖W‖²); Adam's weight_decay adds wd·θ, the gradient of (wd/2)‖θ‖².
         var decay = options.Regularization / fit.Count;
         using var optimizer = torch.optim.Adam(encoder.parameters().Concat(decoder.parameters()), lr: options.LearningRate, weight_decay: decay);

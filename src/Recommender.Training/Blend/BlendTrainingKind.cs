@@ -16,6 +16,24 @@ public sealed class BlendTrainingKind : ITrainingKind
 
     public bool IsRequested(TrainingRequest request) => request?.Blend is not null;
 
+    /// <summary>
+    /// AutoRec needs only the fit and validation parts: it trains on its own thread from the
+    /// start of the run, beside MF and the neural network, instead of after them.
+    /// </summary>
+    public Task<object>? StartEarly(TrainingContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Request.Blend?.AutoRec is not { } options || context.Validation is not { } validation)
+        {
+            return null;
+        }
+
+        options.Validate();
+        return Task.Factory.StartNew<object>(
+            () => AutoRecTrainer.Train(context.Fit, validation, options, context.MinRating, context.MaxRating, cancellationToken),
+            cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
     public TrainedModel Train(TrainingContext context, IProgress<TrainingEvent>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -28,7 +46,9 @@ public sealed class BlendTrainingKind : ITrainingKind
         AutoRecResult? autoRec = null;
         if (options.AutoRec is { } autoRecOptions)
         {
-            autoRec = AutoRecTrainer.Train(context.Fit, validation, autoRecOptions, context.MinRating, context.MaxRating, cancellationToken);
+            autoRec = context.EarlyWork is { } early
+                ? (AutoRecResult)early.GetAwaiter().GetResult()
+                : AutoRecTrainer.Train(context.Fit, validation, autoRecOptions, context.MinRating, context.MaxRating, cancellationToken);
             members.Add(new FactorizationMember("autorec", autoRec.Model));
         }
 

@@ -9,6 +9,8 @@ namespace Recommender.Training.Implicit;
 /// </summary>
 public sealed class ImplicitTrainingKind : ITrainingKind
 {
+    public bool UsesEveryCore => true;
+
     public string Name => "implicit";
 
     public bool IsRequested(TrainingRequest request) => request?.Implicit is not null;

@@ -6,6 +6,8 @@ namespace Recommender.Training.Mf;
 /// <summary>The MF kind's training side: parallel SGD on the training ratings, validation RMSE per epoch (early stopping on it when asked).</summary>
 public sealed class MfTrainingKind : ITrainingKind
 {
+    public bool UsesEveryCore => true;
+
     public string Name => "mf";
 
     public bool IsRequested(TrainingRequest request) => request?.Mf is not null;

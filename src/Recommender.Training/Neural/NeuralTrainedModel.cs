@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Recommender.Data;
+using Recommender.Models.Neural;
 using Recommender.Models.Onnx;
 using Recommender.Models.Repository;
 using Recommender.Training.Pipeline;
@@ -19,7 +20,25 @@ public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrai
 
     public override TimeSpan Elapsed => Result.Elapsed;
 
-    public override PairScorer? HeldOutScorer => (users, items, scores) => NeuralTrainer.PredictWithTorch(Result.Weights, users, items).CopyTo(scores);
+    private PairScorer? scorer;
+
+    public override PairScorer? HeldOutScorer => scorer ??= ScorerFor(Result.Weights);
+
+    /// <summary>
+    /// The scorer that evaluation and the blend use: <see cref="NeuralPairScorer"/> (first layer
+    /// split per user and item), or the network itself when it has no hidden layer to split.
+    /// </summary>
+    public static PairScorer ScorerFor(NeuralWeights weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Layers.Count < 2)
+        {
+            return (users, items, scores) => NeuralTrainer.PredictWithTorch(weights, users, items).CopyTo(scores);
+        }
+
+        var fast = new NeuralPairScorer(weights);
+        return fast.Score;
+    }
 
     public override void WriteTo(VersionDraft draft, IReadOnlyDictionary<string, string> onnxMetadata)
     {
@@ -36,9 +55,8 @@ public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrai
         }
     }
 
-    /// <summary>TorchSharp's scores, which the ONNX graph matches to float rounding (the parity tests check it).</summary>
-    public void Score(ReadOnlySpan<int> users, ReadOnlySpan<int> items, Span<float> scores) =>
-        NeuralTrainer.PredictWithTorch(Result.Weights, users, items).CopyTo(scores);
+    /// <summary>The held-out scorer's scores, which the ONNX graph matches to float rounding (the parity tests check it).</summary>
+    public void Score(ReadOnlySpan<int> users, ReadOnlySpan<int> items, Span<float> scores) => HeldOutScorer!(users, items, scores);
 
     public string AddRatingGraph(OnnxGraphBuilder graph, string userIds, string itemIds, string prefix) =>
         NeuralOnnxExporter.AddPairScore(graph, Result.Weights, userIds, itemIds, prefix, prefix + "score");

@@ -19,7 +19,7 @@ public sealed class NeuralTrainingKind : ITrainingKind
             cancellationToken,
             features is { Any: true } ? features : null);
         var weights = result.Weights;
-        var evaluation = context.Evaluate((u, i, s) => NeuralTrainer.PredictWithTorch(weights, u, i).CopyTo(s), cancellationToken);
+        var evaluation = context.Evaluate(NeuralTrainedModel.ScorerFor(weights), cancellationToken);
         var chosenOn = options.EarlyStoppingPatience is not null ? context.EpochChosenOn : TrainedModel.LastEpoch;
         return new NeuralTrainedModel(options, result, evaluation)
         {

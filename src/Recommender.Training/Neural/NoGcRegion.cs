@@ -12,27 +12,65 @@ namespace Recommender.Training.Neural;
 /// epochs only, when no call is in flight; an epoch allocates megabytes (wrappers of a few hundred
 /// batches), below the budget. Starting a region costs a collection, so it spans an epoch, not a batch.
 /// </summary>
+/// <remarks>
+/// Trainings may run on two threads at once (AutoRec beside MF and the neural network). The
+/// runtime has one region per process, so regions are counted: the first thread to enter starts
+/// it, the last to leave ends it; a collection then waits until no thread is inside an epoch.
+/// </remarks>
 internal readonly struct NoGcRegion : IDisposable
 {
     private static readonly long[] Budgets = [256L * 1024 * 1024, 64L * 1024 * 1024];
+    private static readonly Lock Gate = new();
+    private static int _inside;
+    private static bool _started;
 
-    private readonly bool _started;
+    private readonly bool _entered;
 
-    private NoGcRegion(bool started) => _started = started;
+    private NoGcRegion(bool entered) => _entered = entered;
 
     public static NoGcRegion Enter()
     {
-        // Nested or concurrent regions are refused by the runtime; the outer one already protects.
+        lock (Gate)
+        {
+            if (_inside++ == 0)
+            {
+                _started = TryStart();
+            }
+        }
+
+        return new NoGcRegion(entered: true);
+    }
+
+    public void Dispose()
+    {
+        if (!_entered)
+        {
+            return;
+        }
+
+        lock (Gate)
+        {
+            // The region ends by itself when the budget is exceeded; ending it again would throw.
+            if (--_inside == 0 && _started && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+            {
+                GC.EndNoGCRegion();
+            }
+        }
+    }
+
+    private static bool TryStart()
+    {
+        // A region someone else started (outside this type) already protects.
         if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
         {
-            return default;
+            return false;
         }
 
         foreach (var budget in Budgets)
         {
             try
             {
-                return new NoGcRegion(GC.TryStartNoGCRegion(budget));
+                return GC.TryStartNoGCRegion(budget);
             }
             catch (ArgumentOutOfRangeException)
             {
@@ -40,19 +78,10 @@ internal readonly struct NoGcRegion : IDisposable
             }
             catch (InvalidOperationException)
             {
-                return default;
+                return false;
             }
         }
 
-        return default;
-    }
-
-    public void Dispose()
-    {
-        // The region ends by itself when the budget is exceeded; ending it again would throw.
-        if (_started && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
-        {
-            GC.EndNoGCRegion();
-        }
+        return false;
     }
 }

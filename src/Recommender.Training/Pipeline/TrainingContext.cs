@@ -26,6 +26,9 @@ public sealed record TrainingContext(TrainingRequest Request, Dataset Dataset, T
     /// </summary>
     public IReadOnlyList<TrainedModel> Trained { get; init; } = [];
 
+    /// <summary>The task this kind's <see cref="ITrainingKind.StartEarly"/> started for this run, or null.</summary>
+    public Task<object>? EarlyWork { get; init; }
+
     /// <summary>What chose a kind's epoch: "validation" when validation ratings exist, else "none" (the last epoch).</summary>
     public string EpochChosenOn => Validation is null ? "none" : "validation";
 

@@ -38,16 +38,54 @@ public static class TrainingPipeline
             set.UserMap.Count, set.ItemMap.Count, prepareTime.TotalSeconds) { ValidationRatings = context.Validation?.Count ?? 0 });
 
         var kindTimes = new Dictionary<string, TimeSpan>();
-        foreach (var kind in requested)
+        using (var earlyCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            var started = Stopwatch.GetTimestamp();
-            var model = kind.Train(context, progress, cancellationToken);
-            var scorer = model.HeldOutScorer;
-            model.SetRankings(
-                model.Evaluation is null && scorer is not null ? context.EvaluateRanking(scorer, RankingMetrics.DefaultRelevanceThreshold, cancellationToken) : null,
-                scorer is null ? null : context.EvaluateRanking(scorer, null, cancellationToken));
-            trained.Add(model);
-            kindTimes[kind.Name] = Stopwatch.GetElapsedTime(started);
+            var early = new Dictionary<string, Task<object>>();
+            try
+            {
+                var earlyStarted = false;
+                foreach (var kind in requested)
+                {
+                    if (!earlyStarted && !kind.UsesEveryCore)
+                    {
+                        earlyStarted = true;
+                        foreach (var starter in requested)
+                        {
+                            if (starter.StartEarly(context, earlyCancel.Token) is { } task)
+                            {
+                                early[starter.Name] = task;
+                            }
+                        }
+                    }
+
+                    var started = Stopwatch.GetTimestamp();
+                    var kindContext = early.TryGetValue(kind.Name, out var work) ? context with { EarlyWork = work } : context;
+                    var model = kind.Train(kindContext, progress, cancellationToken);
+                    var scorer = model.HeldOutScorer;
+                    model.SetRankings(
+                        model.Evaluation is null && scorer is not null ? context.EvaluateRanking(scorer, RankingMetrics.DefaultRelevanceThreshold, cancellationToken) : null,
+                        scorer is null ? null : context.EvaluateRanking(scorer, null, cancellationToken));
+                    trained.Add(model);
+                    kindTimes[kind.Name] = Stopwatch.GetElapsedTime(started);
+                }
+            }
+            finally
+            {
+                // A kind failed or the run was cancelled before every early task was collected:
+                // stop them and wait, so that nothing of this run still trains once Run returns.
+                earlyCancel.Cancel();
+                foreach (var work in early.Values)
+                {
+                    try
+                    {
+                        work.Wait(CancellationToken.None);
+                    }
+                    catch (AggregateException)
+                    {
+                        // Its kind reports its own failure when it collects it; here the run has already failed.
+                    }
+                }
+            }
         }
 
         // The same chart for everyone, ranked on the same split: a model below it is not a recommender.

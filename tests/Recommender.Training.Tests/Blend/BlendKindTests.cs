@@ -14,7 +14,7 @@ public sealed class BlendKindTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private TrainingOutcome Train(BlendTrainingOptions blend, double? validation = null)
+    private TrainingOutcome Train(BlendTrainingOptions blend, double? validation = null, IReadOnlyList<ITrainingKind>? kinds = null)
     {
         var data = Path.Combine(_root, "data");
         if (!Directory.Exists(data))
@@ -30,7 +30,8 @@ public sealed class BlendKindTests : IDisposable
                 Blend = blend,
                 ValidationFraction = validation,
             },
-            new ModelRepository(Path.Combine(_root, "models"), TimeProvider.System));
+            new ModelRepository(Path.Combine(_root, "models"), TimeProvider.System),
+            kinds: kinds);
     }
 
     [Fact]
@@ -55,5 +56,81 @@ public sealed class BlendKindTests : IDisposable
     {
         var error = Assert.Throws<InvalidOperationException>(() => Train(new BlendTrainingOptions { AutoRec = null }, validation: 0));
         Assert.Contains("validation", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AutoRec_trained_early_beside_the_other_kinds_equals_AutoRec_trained_after_them_and_disturbs_neither()
+    {
+        var options = new BlendTrainingOptions { AutoRec = new AutoRecOptions { Hidden = 16, Epochs = 8, BatchSize = 32 } };
+        var early = Train(options);
+        var sequential = Train(options, kinds: [new MfTrainingKind(), new NeuralTrainingKind(), new SequentialBlend()]);
+
+        var a = early.Model<BlendTrainedModel>()!.AutoRec!.Model;
+        var b = sequential.Model<BlendTrainedModel>()!.AutoRec!.Model;
+        Assert.Equal(b.UserFactors, a.UserFactors);
+        Assert.Equal(b.ItemFactors, a.ItemFactors);
+        // The neural kind's dropout draws from libtorch's process-wide generator while AutoRec
+        // trains: it must draw exactly what it draws alone.
+        var neuralEarly = early.Model<NeuralTrainedModel>()!.Result.Weights;
+        var neuralAlone = sequential.Model<NeuralTrainedModel>()!.Result.Weights;
+        Assert.Equal(neuralAlone.UserEmbedding, neuralEarly.UserEmbedding);
+        Assert.Equal(neuralAlone.Layers[0].Weight, neuralEarly.Layers[0].Weight);
+        Assert.Equal(sequential.Manifest.Metrics["blend.rmse"], early.Manifest.Metrics["blend.rmse"]);
+    }
+
+    [Fact]
+    public void A_kind_failing_before_the_blend_stops_the_AutoRec_it_started_early_and_waits_for_it()
+    {
+        var blend = new RecordingBlend();
+        // Far more epochs than the test could wait for, and no early stopping: only cancellation ends it.
+        var options = new BlendTrainingOptions { AutoRec = new AutoRecOptions { Hidden = 16, Epochs = 1_000_000, BatchSize = 32, EarlyStoppingPatience = 0 } };
+
+        var error = Assert.Throws<InvalidOperationException>(() => Train(options, kinds: [new FailingKind(), blend]));
+
+        Assert.Equal("planted failure", error.Message);
+        Assert.NotNull(blend.Started);
+        Assert.True(blend.Started.IsCompleted, "Run returned while AutoRec still trained.");
+        Assert.True(blend.Started.IsCanceled, $"AutoRec ended {blend.Started.Status}, not cancelled.");
+    }
+
+    /// <summary>The blend with no early work: AutoRec trains inside Train, after the other kinds.</summary>
+    private sealed class SequentialBlend : ITrainingKind
+    {
+        private readonly BlendTrainingKind _blend = new();
+
+        public string Name => _blend.Name;
+
+        public bool IsRequested(TrainingRequest request) => _blend.IsRequested(request);
+
+        public TrainedModel Train(TrainingContext context, IProgress<TrainingEvent>? progress, CancellationToken cancellationToken) =>
+            _blend.Train(context, progress, cancellationToken);
+    }
+
+    /// <summary>The blend, keeping the task its early start returned.</summary>
+    private sealed class RecordingBlend : ITrainingKind
+    {
+        private readonly BlendTrainingKind _blend = new();
+
+        public Task<object>? Started { get; private set; }
+
+        public string Name => _blend.Name;
+
+        public bool IsRequested(TrainingRequest request) => _blend.IsRequested(request);
+
+        public Task<object>? StartEarly(TrainingContext context, CancellationToken cancellationToken) =>
+            Started = _blend.StartEarly(context, cancellationToken);
+
+        public TrainedModel Train(TrainingContext context, IProgress<TrainingEvent>? progress, CancellationToken cancellationToken) =>
+            _blend.Train(context, progress, cancellationToken);
+    }
+
+    private sealed class FailingKind : ITrainingKind
+    {
+        public string Name => "failing";
+
+        public bool IsRequested(TrainingRequest request) => true;
+
+        public TrainedModel Train(TrainingContext context, IProgress<TrainingEvent>? progress, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("planted failure");
     }
 }
