@@ -13,6 +13,8 @@ public sealed class BatchedTopNRankerTests
     [InlineData(1, 3000, 32, true)]
     [InlineData(5, 3000, 37, false)] // k not a multiple of the vector width, block of 4 + 1
     [InlineData(16, 5000, 200, true)]
+    [InlineData(4, 3000, 29, false)] // 512-bit, 256-bit and scalar parts of the four-user kernel
+    [InlineData(3, 3000, 61, true)] // every part of the one-user kernel
     [InlineData(3, 9, 8, true)] // fewer items than a slice and than N
     public void A_block_ranks_each_user_as_brute_force_does(int blockSize, int itemCount, int factors, bool biases)
     {
