@@ -59,7 +59,8 @@ public sealed class MfInitializationTests
         var itemRows = Enumerable.Range(0, items).ToArray();
         random.Shuffle(userRows);
         random.Shuffle(itemRows);
-        userRows[0] = 0; // a fixed point among the cycles
+        var zeroAt = Array.IndexOf(userRows, 0);
+        (userRows[0], userRows[zeroAt]) = (userRows[zeroAt], userRows[0]); // a fixed point among the cycles
         var made = () =>
         {
             var p = MfParameters.CreateRandom(users, items, factors, factors, biased, 3.5f, 0.1f, 4, userRows, itemRows);
