@@ -46,15 +46,22 @@ public static class DatasetLoader
     }
 
     /// <summary>Reads the dataset in <paramref name="folder"/>; its name is the folder's name.</summary>
-    public static Dataset Load(string folder, CancellationToken cancellationToken = default)
+    public static Dataset Load(string folder, CancellationToken cancellationToken = default) => Load(folder, userProfiles: true, cancellationToken);
+
+    /// <summary>
+    /// Reads the dataset in <paramref name="folder"/>, with its user profiles (u.user, users.dat)
+    /// only when <paramref name="userProfiles"/>: training uses none, and at 160 k users they are
+    /// tens of MB of strings at the moment the rating columns are largest.
+    /// </summary>
+    public static Dataset Load(string folder, bool userProfiles, CancellationToken cancellationToken = default)
     {
         var format = DetectFormat(folder);
         var full = Path.GetFullPath(folder);
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(full));
         return format switch
         {
-            DatasetFormat.MovieLens100K => MovieLens100KReader.Read(full, name, cancellationToken),
-            DatasetFormat.MovieLensDat => MovieLensDatReader.Read(full, name, cancellationToken),
+            DatasetFormat.MovieLens100K => MovieLens100KReader.Read(full, name, cancellationToken, userProfiles),
+            DatasetFormat.MovieLensDat => MovieLensDatReader.Read(full, name, cancellationToken, userProfiles),
             DatasetFormat.MovieLensCsv => MovieLensCsvReader.Read(full, name, cancellationToken),
             _ => throw new DatasetFormatException($"Unsupported dataset format {format}."),
         };

@@ -36,13 +36,24 @@ public sealed class IndexedRatings
     public int Count => Users.Length;
 
     /// <summary>Indexes <paramref name="table"/>; every id must be in the maps.</summary>
-    public static IndexedRatings From(RatingTable table, IdMap users, IdMap items)
+    public static IndexedRatings From(RatingTable table, IdMap users, IdMap items) => From(table, users, items, inPlace: false);
+
+    /// <summary>
+    /// Indexes <paramref name="table"/> by overwriting its user and item id columns with the dense
+    /// indices, which the result then shares: at 10 M ratings that is 80 MB never allocated. The
+    /// table's ids are gone afterwards, so only a caller that owns the table and needs its external
+    /// ids no more (fingerprint taken, maps built) may use this. Every id must be in the maps; on a
+    /// missing one the table is left partly indexed.
+    /// </summary>
+    public static IndexedRatings FromInPlace(RatingTable table, IdMap users, IdMap items) => From(table, users, items, inPlace: true);
+
+    private static IndexedRatings From(RatingTable table, IdMap users, IdMap items, bool inPlace)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(items);
-        var u = new int[table.Count];
-        var i = new int[table.Count];
+        var u = inPlace ? table.UserIds : new int[table.Count];
+        var i = inPlace ? table.ItemIds : new int[table.Count];
         for (var r = 0; r < table.Count; r++)
         {
             if (!users.TryGetIndex(table.UserIds[r], out u[r]))

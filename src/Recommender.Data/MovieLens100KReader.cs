@@ -23,12 +23,12 @@ internal static class MovieLens100KReader
 
     private const int MovieFieldsBeforeGenres = 5;
 
-    public static Dataset Read(string folder, string name, CancellationToken cancellationToken)
+    public static Dataset Read(string folder, string name, CancellationToken cancellationToken, bool userProfiles = true)
     {
         var ratings = ReadRatings(Path.Combine(folder, RatingsFile), cancellationToken);
         var movies = ReadMovies(Path.Combine(folder, MoviesFile));
         var usersPath = Path.Combine(folder, UsersFile);
-        var users = File.Exists(usersPath) ? ReadUsers(usersPath) : [];
+        var users = userProfiles && File.Exists(usersPath) ? ReadUsers(usersPath) : [];
         return new Dataset(name, DatasetFormat.MovieLens100K, folder, ratings, movies, users);
     }
 

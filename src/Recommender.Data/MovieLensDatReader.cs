@@ -26,12 +26,12 @@ internal static class MovieLensDatReader
         "self-employed", "technician/engineer", "tradesman/craftsman", "unemployed", "writer",
     ];
 
-    public static Dataset Read(string folder, string name, CancellationToken cancellationToken)
+    public static Dataset Read(string folder, string name, CancellationToken cancellationToken, bool userProfiles = true)
     {
         var ratings = RatingsFileReader.Read(Path.Combine(folder, RatingsFile), "::"u8, header: null, cancellationToken);
         var movies = ReadMovies(Path.Combine(folder, MoviesFile));
         var usersPath = Path.Combine(folder, UsersFile);
-        var users = File.Exists(usersPath) ? ReadUsers(usersPath) : [];
+        var users = userProfiles && File.Exists(usersPath) ? ReadUsers(usersPath) : [];
         return new Dataset(name, DatasetFormat.MovieLensDat, folder, ratings, movies, users);
     }
 

@@ -42,7 +42,21 @@ public sealed class TrainingSet
         ArgumentNullException.ThrowIfNull(split);
         var users = IdMap.FromFirstAppearance(split.Train.UserIds);
         var items = IdMap.FromFirstAppearance(split.Train.ItemIds);
-        return Build(split, users, items, trainCovered: true);
+        return Build(split, users, items, trainCovered: true, inPlace: false);
+    }
+
+    /// <summary>
+    /// As <see cref="Build(DataSplit)"/>, but the training part's id columns become the indexed
+    /// columns (<see cref="IndexedRatings.FromInPlace"/>): <paramref name="split"/>'s training table
+    /// holds dense indices afterwards, not external ids. For a caller that owns the split and has
+    /// taken what it needs of the external ids (the training pipeline, after the fingerprint).
+    /// </summary>
+    public static TrainingSet BuildConsuming(DataSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        var users = IdMap.FromFirstAppearance(split.Train.UserIds);
+        var items = IdMap.FromFirstAppearance(split.Train.ItemIds);
+        return Build(split, users, items, trainCovered: true, inPlace: true);
     }
 
     /// <summary>
@@ -55,11 +69,12 @@ public sealed class TrainingSet
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(items);
-        return Build(split, users, items, trainCovered: false);
+        return Build(split, users, items, trainCovered: false, inPlace: false);
     }
 
     /// <param name="trainCovered">The maps were built from the training part, so every training row is in them.</param>
-    private static TrainingSet Build(DataSplit split, IdMap users, IdMap items, bool trainCovered)
+    /// <param name="inPlace">Index the training table's own id columns (only with <paramref name="trainCovered"/>).</param>
+    private static TrainingSet Build(DataSplit split, IdMap users, IdMap items, bool trainCovered, bool inPlace)
     {
         // Training rows are only filtered (and copied) when some fall outside the maps: the common
         // cases, maps built from this training part or from the same data, index it in place.
@@ -72,24 +87,28 @@ public sealed class TrainingSet
             }
         }
 
-        var train = IndexedRatings.From(outside == 0 ? split.Train : split.Train.Select(InsideRows(split.Train, users, items, outside)), users, items);
-
+        // The test part is classified first: with a split of no test rows its table may share the
+        // training table's arrays, which in-place indexing overwrites.
         var test = split.Test;
         var known = new List<int>(test.Count);
-        var cold = new List<int>();
+        var coldRows = new List<int>();
         for (var r = 0; r < test.Count; r++)
         {
             var isKnown = users.TryGetIndex(test.UserIds[r], out _) && items.TryGetIndex(test.ItemIds[r], out _);
-            (isKnown ? known : cold).Add(r);
+            (isKnown ? known : coldRows).Add(r);
         }
 
         var knownRatings = test.Select(known.ToArray());
+        var cold = test.Select(coldRows.ToArray());
+        var train = outside == 0
+            ? (inPlace && trainCovered ? IndexedRatings.FromInPlace(split.Train, users, items) : IndexedRatings.From(split.Train, users, items))
+            : IndexedRatings.From(split.Train.Select(InsideRows(split.Train, users, items, outside)), users, items);
         return new TrainingSet(
             users,
             items,
             train,
             IndexedRatings.From(knownRatings, users, items),
-            test.Select(cold.ToArray()),
+            cold,
             knownRatings);
     }
 

@@ -13,10 +13,15 @@ public sealed class ModelRegistry
 {
     private readonly ConcurrentDictionary<string, ServableModel> _served = new(StringComparer.Ordinal);
 
-    public ModelRegistry(ServingMetrics? metrics = null) =>
+    public ModelRegistry(ServingMetrics? metrics = null)
+    {
         metrics?.ObserveLoadedModels(() => _served.Values.Select(m => new Measurement<long>(m.Version,
             new KeyValuePair<string, object?>("model", m.Name),
             new KeyValuePair<string, object?>("provider", m.ExecutionProvider))));
+        metrics?.ObserveModelMemory(
+            () => _served.Values.Select(m => VersionMeasurement(m, m.ArtifactBytes)),
+            () => _served.Values.Select(m => VersionMeasurement(m, m.LoadResidentBytes)));
+    }
 
     /// <summary>Raised after a version is installed or everything is released (readiness may have changed).</summary>
     public event Action? Changed;
@@ -90,6 +95,11 @@ public sealed class ModelRegistry
 
         Changed?.Invoke();
     }
+
+    private static Measurement<long> VersionMeasurement(ServableModel model, long value) =>
+        new(value,
+            new KeyValuePair<string, object?>("model", model.Name),
+            new KeyValuePair<string, object?>("version", model.Version));
 
     private ServableModel Find(string? name)
     {

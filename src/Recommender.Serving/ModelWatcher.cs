@@ -21,6 +21,7 @@ public sealed partial class ModelWatcher(
     ILogger<ModelWatcher> logger) : BackgroundService
 {
     private readonly InferenceOptions _options = options.Value;
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private readonly Dictionary<(string Name, long Version), RefusedVersion> _refused = [];
     private readonly HashSet<(string Name, long Version)> _warnedDeleted = [];
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(
@@ -163,6 +164,15 @@ public sealed partial class ModelWatcher(
             registry.Install(model);
             metrics.ModelLoads.Add(1, new KeyValuePair<string, object?>("outcome", "loaded"));
             LogLoaded(logger, name, version, previous ?? 0, model.ExecutionProvider);
+            var sincePublished = DateTimeOffset.UtcNow - model.Bundle.Manifest.CreatedAt;
+
+            // Versions that were already there when the server started measure its start, not publication.
+            if (model.Bundle.Manifest.CreatedAt >= _started)
+            {
+                metrics.PublishToServing.Record(sincePublished.TotalSeconds, new KeyValuePair<string, object?>("model", name));
+            }
+
+            LogMemory(logger, name, version, sincePublished.TotalSeconds, model.ArtifactBytes / (1024 * 1024), model.LoadResidentBytes / (1024 * 1024));
             if (_refused.Remove((name, version)))
             {
                 LogLoadedAfterRefusal(logger, name, version);
@@ -256,6 +266,9 @@ public sealed partial class ModelWatcher(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Name} version {Version} (was {Previous}) on {Provider}")]
     private static partial void LogLoaded(ILogger logger, string name, long version, long previous, string provider);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} version {Version}: serving {Seconds:F1} s after its commit; artifact {ArtifactMiB} MiB, resident memory grew {ResidentMiB} MiB while it loaded")]
+    private static partial void LogMemory(ILogger logger, string name, long version, double seconds, long artifactMiB, long residentMiB);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} version {Version}, refused earlier, loaded now that its files have changed")]
     private static partial void LogLoadedAfterRefusal(ILogger logger, string name, long version);

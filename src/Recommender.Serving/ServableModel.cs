@@ -57,6 +57,15 @@ public sealed class ServableModel
     /// <summary>The provider ONNX Runtime really runs on (CUDA when any kind runs there).</summary>
     public string ExecutionProvider { get; }
 
+    /// <summary>Bytes of the version's files as its manifest lists them.</summary>
+    public long ArtifactBytes => Bundle.Manifest.Files.Sum(f => f.Size);
+
+    /// <summary>
+    /// Resident memory the process grew by while this version loaded (files read, sessions
+    /// created, smoke tests run): what serving it costs, to compare with <see cref="ArtifactBytes"/>.
+    /// </summary>
+    public long LoadResidentBytes { get; internal init; }
+
     public float MinRating { get; }
 
     public float MaxRating { get; }

@@ -24,6 +24,9 @@ public sealed class ServableModelLoader(
     /// <exception cref="InvalidDataException">The model fails its signature or smoke check.</exception>
     public ServableModel Load(string name, long version)
     {
+        // Loads are one at a time (the watcher's scan gate), so the growth is this version's,
+        // give or take what requests allocate meanwhile.
+        var residentBefore = Environment.WorkingSet;
         var bundle = Repository.OpenVersion(name, version);
         var catalog = bundle.Catalog ?? throw Incomplete(bundle, ArtifactFileNames.Catalog);
         var seen = bundle.SeenItems ?? throw Incomplete(bundle, ArtifactFileNames.SeenItems);
@@ -45,7 +48,11 @@ public sealed class ServableModelLoader(
             var preferred = present.Where(k => k.RankingPreference > 0).MaxBy(k => k.RankingPreference)?.Kind;
             var rater = present.Where(k => k.RatingPreference > 0).MaxBy(k => k.RatingPreference)?.Kind;
             var served = TwoStageRanker.Compose(loaded, bundle.Items.Count, options.Value.TwoStage);
-            return new ServableModel(bundle, catalog, seen, served, preferred) { PreferredRater = rater };
+            return new ServableModel(bundle, catalog, seen, served, preferred)
+            {
+                PreferredRater = rater,
+                LoadResidentBytes = Math.Max(0, Environment.WorkingSet - residentBefore),
+            };
         }
         catch
         {

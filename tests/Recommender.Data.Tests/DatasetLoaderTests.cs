@@ -48,6 +48,24 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
+    public void User_profiles_are_skipped_on_request_and_nothing_else_changes()
+    {
+        _temp.Write("ml-100k/u.item", "1|One (1995)|||" + Flags0 + "\n2|Two (1990)|||" + Flags0 + "\n");
+        _temp.Write("ml-100k/u.data", "196\t1\t3\t881250949\n186\t2\t5\t891717742\n");
+        _temp.Write("ml-100k/u.user", "196|24|M|technician|85711\n186|53|F|other|94043\n");
+        var folder = Path.Combine(_temp.Path, "ml-100k");
+
+        var full = DatasetLoader.Load(folder);
+        var lean = DatasetLoader.Load(folder, userProfiles: false);
+
+        Assert.Equal(2, full.Users.Count);
+        Assert.Empty(lean.Users);
+        Assert.Equal(full.Ratings.UserIds, lean.Ratings.UserIds);
+        Assert.Equal(full.Ratings.Timestamps, lean.Ratings.Timestamps);
+        Assert.Equal(full.Movies.Select(m => m.Title), lean.Movies.Select(m => m.Title));
+    }
+
+    [Fact]
     public void Dat_is_detected_latin1_catalog_is_decoded_and_occupations_named()
     {
         _temp.Write("ml-1m/ratings.dat", "1::1193::5::978300760\r\n1::661::3::978302109\r\n");

@@ -126,6 +126,37 @@ public sealed class SplitTests : IDisposable
         Assert.Contains("ua.base", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("none")]
+    [InlineData("random:0.2")]
+    [InlineData("last:3")]
+    public void Consuming_build_indexes_the_training_columns_in_place_with_the_same_result(string spec)
+    {
+        var random = new Random(17);
+        var rows = Enumerable.Range(0, 5000)
+            .Select(i => (random.Next(1, 400) * 7919, random.Next(1, 900) * 104729 % 1_000_003, (float)random.Next(1, 6), (long)i))
+            .ToArray();
+        var expected = TrainingSet.Build(DatasetSplitter.Split(InMemory(Table(rows)), SplitSpec.Parse(spec), 4));
+        var split = DatasetSplitter.Split(InMemory(Table(rows)), SplitSpec.Parse(spec), 4);
+
+        var set = TrainingSet.BuildConsuming(split);
+
+        Assert.Equal(expected.UserMap.ExternalIds, set.UserMap.ExternalIds);
+        Assert.Equal(expected.ItemMap.ExternalIds, set.ItemMap.ExternalIds);
+        Assert.Equal(expected.Train.Users, set.Train.Users);
+        Assert.Equal(expected.Train.Items, set.Train.Items);
+        Assert.Equal(expected.Train.Values, set.Train.Values);
+        Assert.Equal(expected.TestKnown.Users, set.TestKnown.Users);
+        Assert.Equal(expected.TestKnown.Items, set.TestKnown.Items);
+        Assert.Equal(expected.TestKnownRatings.UserIds, set.TestKnownRatings.UserIds);
+        Assert.Equal(expected.TestCold.ItemIds, set.TestCold.ItemIds);
+
+        // The training table's own arrays became the index columns: no second copy exists.
+        Assert.Same(split.Train.UserIds, set.Train.Users);
+        Assert.Same(split.Train.ItemIds, set.Train.Items);
+        Assert.Same(split.Train.Values, set.Train.Values);
+    }
+
     [Fact]
     public void Training_set_maps_train_ids_in_first_appearance_order_and_keeps_cold_pairs()
     {

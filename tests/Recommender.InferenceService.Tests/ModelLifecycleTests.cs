@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net.Http;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.ML.OnnxRuntime;
 using Recommender.Contracts.V1;
 using Recommender.Serving;
@@ -95,6 +97,72 @@ public sealed class ModelLifecycleTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("InvalidArgument", text, StringComparison.Ordinal);
         Assert.Contains("recommender_grpc_latency_seconds", text, StringComparison.Ordinal);
         Assert.Contains("recommender_serving_model_loaded_version", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_version_published_while_serving_reports_its_artifact_size_load_memory_and_time_to_serving()
+    {
+        await using var server = await InferenceServer.StartAsync(_repository.RepositoryPath);
+
+        // This server's instruments only (the host's IMeterFactory scopes them): the Prometheus
+        // registry is process-wide and also holds what earlier servers in this process recorded.
+        var factory = server.App.Services.GetRequiredService<IMeterFactory>();
+        var publishToServing = new List<double>();
+        var versionOne = new Dictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == factory && instrument.Meter.Name == ServingMetrics.MeterName
+                && instrument.Name is "model_publish_to_serving_seconds" or "model_artifact_bytes" or "model_load_resident_bytes")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+        {
+            lock (publishToServing)
+            {
+                publishToServing.Add(value);
+            }
+        });
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "version" && Equals(tag.Value, 1L))
+                {
+                    versionOne[instrument.Name] = value;
+                }
+            }
+        });
+        listener.Start();
+
+        var published = System.Diagnostics.Stopwatch.StartNew();
+        _repository.Publish(seed: 1);
+        await Eventually.ServingAsync(server.Channel);
+        var waited = published.Elapsed.TotalSeconds;
+        listener.RecordObservableInstruments();
+
+        var folder = _repository.Repository.VersionPath(ServedRepository.ModelName, 1);
+        var onDisk = Directory.EnumerateFiles(folder).Where(f => Path.GetFileName(f) != "manifest.json").Sum(f => new FileInfo(f).Length);
+        Assert.Equal(onDisk, versionOne["model_artifact_bytes"]);
+        Assert.InRange(versionOne["model_load_resident_bytes"], 0, 1L << 30);
+        await Eventually.TrueAsync(() => Task.FromResult(Recorded(publishToServing) == 1), TimeSpan.FromSeconds(10), "no publish-to-serving time was recorded");
+        Assert.InRange(publishToServing[0], 0, waited);
+
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{server.MetricsPort}/metrics"));
+        Assert.Contains("recommender_serving_model_artifact_bytes", text, StringComparison.Ordinal);
+        Assert.Contains("recommender_serving_model_load_resident_bytes", text, StringComparison.Ordinal);
+        Assert.Contains("recommender_serving_model_publish_to_serving_seconds", text, StringComparison.Ordinal);
+    }
+
+    private static int Recorded(List<double> values)
+    {
+        lock (values)
+        {
+            return values.Count;
+        }
     }
 
     [Fact]

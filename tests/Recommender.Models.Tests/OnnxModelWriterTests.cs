@@ -26,6 +26,31 @@ public sealed class OnnxModelWriterTests
     }
 
     [Fact]
+    public void Shared_float_initializers_write_the_same_bytes_as_copied_ones_to_a_file()
+    {
+        var random = new Random(5);
+        var factors = Enumerable.Range(0, 3001 * 7).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var copied = new OnnxGraphBuilder("g");
+        copied.AddFloatInitializer("f", factors.AsSpan(), 3001, 7);
+        var shared = new OnnxGraphBuilder("g");
+        shared.AddFloatInitializer("f", factors, 3001, 7);
+        var copiedBytes = OnnxModelWriter.ToBytes(OnnxModelWriter.CreateModel(copied.Build(), Metadata));
+        var path = Path.Combine(Path.GetTempPath(), $"shared-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            OnnxModelWriter.WriteFile(OnnxModelWriter.CreateModel(shared.Build(), Metadata), path);
+
+            Assert.Equal(copiedBytes, File.ReadAllBytes(path));
+            var tensor = Assert.Single(ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Initializer);
+            Assert.Equal(factors, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Zero_valued_attributes_survive_serialization()
     {
         // Gather axis=0 and ReduceSum keepdims=0 equal the protobuf default; with proto3 implicit

@@ -100,4 +100,45 @@ public sealed class HistoryAndSimilarItemsTests : IDisposable
         Assert.Equal("item_ids", Assert.Throws<InvalidRequestException>(() => Similar([])).Field);
         Assert.Equal("model.kind", Assert.Throws<InvalidRequestException>(() => Similar([10], kind: ServedKind.Mf)).Field);
     }
+
+    [Fact]
+    public void Similarity_over_the_shared_factors_is_the_cosine_and_a_zero_row_is_similar_to_nothing()
+    {
+        const int items = 300;
+        const int factors = 7;
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, items * factors).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        Array.Clear(rows, 5 * factors, factors);
+        var before = (float[])rows.Clone();
+        var similarity = new ItemFactorSimilarity(rows, items, factors);
+
+        var found = new int[items];
+        var scores = new float[items];
+        var n = similarity.Similar(17, new bool[items], found, scores);
+
+        Assert.Equal(before, rows); // the model's factors are read, never changed
+        Assert.Equal(items - 1, n);
+        var q = rows.AsSpan(17 * factors, factors);
+        for (var r = 0; r < n; r++)
+        {
+            var other = rows.AsSpan(found[r] * factors, factors);
+            var norms = Math.Sqrt(Dot(q, q) * Dot(other, other));
+            var cosine = norms == 0 ? 0 : Dot(q, other) / norms;
+            Assert.Equal(cosine, scores[r], 1e-5);
+            Assert.True(r == 0 || scores[r] <= scores[r - 1]);
+        }
+
+        Assert.Equal(0f, scores[Array.IndexOf(found, 5)]);
+    }
+
+    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double sum = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            sum += (double)a[i] * b[i];
+        }
+
+        return sum;
+    }
 }

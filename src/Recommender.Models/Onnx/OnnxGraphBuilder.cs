@@ -50,6 +50,26 @@ public sealed class OnnxGraphBuilder
         return name;
     }
 
+    /// <summary>
+    /// As <see cref="AddFloatInitializer(string, ReadOnlySpan{float}, ReadOnlySpan{long})"/>, but the
+    /// graph refers to <paramref name="data"/> instead of copying it (on little-endian hosts): a
+    /// factor matrix is written straight from the model's array. The array must not change until
+    /// the graph is written. The bytes written are the same either way.
+    /// </summary>
+    public string AddFloatInitializer(string name, float[] data, params ReadOnlySpan<long> dims)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!BitConverter.IsLittleEndian)
+        {
+            return AddFloatInitializer(name, data.AsSpan(), dims);
+        }
+
+        var tensor = Initializer(name, TensorProto.Types.DataType.Float, data.Length, dims);
+        tensor.RawData = UnsafeByteOperations.UnsafeWrap(new FloatArrayBytes(data).Memory);
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
     /// <summary>An int64 constant tensor (axes, shapes, k) stored as little-endian raw_data.</summary>
     public string AddInt64Initializer(string name, ReadOnlySpan<long> data, params ReadOnlySpan<long> dims)
     {

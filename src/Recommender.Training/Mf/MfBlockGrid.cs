@@ -59,41 +59,53 @@ internal sealed class MfBlockGrid
         // Two counting-sort passes, by user group and then by item group within each user
         // group: each pass writes to at most B places at once, where a single pass over B²
         // blocks scatters writes across thousands of pages (TLB misses at millions of ratings).
-        // The first pass orders rating numbers (4 bytes each), not entries (12 bytes): the grid then
-        // holds its 12-byte entries once, not twice, which is a third of the peak memory at 10 M.
-        // Rating numbers within a user group stay increasing, so the second pass reads the rating
-        // columns forwards; the entries' order is the same as sorting entries in both passes.
-        var byUserGroup = GC.AllocateUninitializedArray<int>(ratings.Count);
+        // The first pass writes the entries themselves, stably by user group; the second sorts
+        // each user group's slice by item group through a buffer of one group's size (a B-th of
+        // the entries), so the grid holds its 12-byte entries once plus that buffer per worker,
+        // not a second array of all ratings. Both passes are stable, so a block's entries are in
+        // rating order before the shuffle, as with one stable sort by (user group, item group).
+        var entries = GC.AllocateUninitializedArray<RatingEntry>(ratings.Count);
         var next = new int[blockCount];
+        var largestGroup = 0;
         for (var g = 0; g < blockCount; g++)
         {
             next[g] = starts[g * blockCount];
+            largestGroup = Math.Max(largestGroup, starts[(g + 1) * blockCount] - starts[g * blockCount]);
         }
 
         var users = ratings.Users;
+        var items = ratings.Items;
+        var values = ratings.Values;
         for (var n = 0; n < ratings.Count; n++)
         {
-            byUserGroup[next[userGroups[users[n]]]++] = n;
+            var user = users[n];
+            entries[next[userGroups[user]]++] = new RatingEntry(userRows[user], itemRows[items[n]], values[n]);
         }
 
-        var entries = GC.AllocateUninitializedArray<RatingEntry>(ratings.Count);
         var itemGroupOfRow = new int[itemRows.Length];
         for (var row = 0; row < itemGroupOfRow.Length; row++)
         {
             itemGroupOfRow[row] = GroupOf(row, itemRows.Length, blockCount);
         }
 
-        Parallel.For(0, blockCount, userGroup =>
-        {
-            var itemNext = starts.AsSpan(userGroup * blockCount, blockCount).ToArray();
-            var end = starts[(userGroup + 1) * blockCount];
-            for (var n = starts[userGroup * blockCount]; n < end; n++)
+        Parallel.For(
+            0,
+            blockCount,
+            () => GC.AllocateUninitializedArray<RatingEntry>(largestGroup),
+            (userGroup, _, buffer) =>
             {
-                var rating = byUserGroup[n];
-                var item = itemRows[ratings.Items[rating]];
-                entries[itemNext[itemGroupOfRow[item]]++] = new RatingEntry(userRows[ratings.Users[rating]], item, ratings.Values[rating]);
-            }
-        });
+                var first = starts[userGroup * blockCount];
+                var group = entries.AsSpan(first, starts[(userGroup + 1) * blockCount] - first);
+                group.CopyTo(buffer);
+                var itemNext = starts.AsSpan(userGroup * blockCount, blockCount).ToArray();
+                foreach (var entry in buffer.AsSpan(0, group.Length))
+                {
+                    entries[itemNext[itemGroupOfRow[entry.Item]]++] = entry;
+                }
+
+                return buffer;
+            },
+            _ => { });
 
         // Each block is shuffled by its own seeded stream, so blocks can be shuffled in parallel
         // and the order is the same on any core count.

@@ -136,7 +136,7 @@ public static class MfTrainer
         }
 
         return new MfTrainingResult(
-            parameters.ToModel(options.MinRating, options.MaxRating),
+            parameters.TakeModel(options.MinRating, options.MaxRating),
             reports,
             early ? bestEpoch : lastEpoch,
             stoppedEarly,

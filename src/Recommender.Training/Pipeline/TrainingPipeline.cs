@@ -29,7 +29,33 @@ public static class TrainingPipeline
 
         ModelNames.Validate(request.ModelName);
         var total = Stopwatch.StartNew();
-        var (dataset, ratingCount, datasetInfo, set, (minRating, maxRating)) = Prepare(request, cancellationToken);
+        var written = TrainAndWrite(request, repository, requested, progress, total, cancellationToken);
+        using var draft = written.Draft;
+
+        // Commit opens the whole version to check it (factors, seen items, id maps: as much again
+        // as the models). The training ratings were only referenced from TrainAndWrite's frame,
+        // so they are garbage now, and freed before that second copy is read.
+        ReleaseFreedMemory();
+        var manifest = draft.Commit(written.Info, written.HyperParameters, written.Metrics, requiredVersion: written.Version);
+        return new TrainingOutcome(manifest, written.Trained, written.PrepareTime, written.ExportWatch.Elapsed, total.Elapsed)
+        {
+            Popularity = written.Popularity,
+            KindTimes = written.KindTimes,
+        };
+    }
+
+    /// <summary>
+    /// Everything up to the commit: prepare, train every kind, write the draft. A method of its
+    /// own so that nothing in <see cref="Run"/>'s frame (tier-0 code keeps locals and temporaries
+    /// alive to the method's end) holds the dataset or the training set during the commit.
+    /// The draft is disposed (deleted) here if anything fails after it is begun.
+    /// </summary>
+    private static WrittenVersion TrainAndWrite(TrainingRequest request, ModelRepository repository, ITrainingKind[] requested,
+        IProgress<TrainingEvent>? progress, Stopwatch total, CancellationToken cancellationToken)
+    {
+        // Out parameters, not a returned tuple: the ids and timestamps Prepare drops stay unreachable.
+        Prepare(request, cancellationToken, out var dataset, out var ratingCount, out var datasetInfo, out var set, out var minRating, out var maxRating);
+        ReleaseFreedMemory();
         var trainMean = set.Train.Count > 0 ? set.Train.Values.Average() : (minRating + maxRating) / 2;
         var trained = new List<TrainedModel>();
         var context = TrainingContext.Create(request, dataset, set, minRating, maxRating, trainMean, trained.AsReadOnly());
@@ -95,14 +121,53 @@ public static class TrainingPipeline
             context.EvaluateRanking(chart, null, cancellationToken));
 
         cancellationToken.ThrowIfCancellationRequested();
+
+        // Training's working sets (the MF grid, solver buffers, torch tensors' managed copies) are
+        // garbage now; the export allocates graphs and files of other sizes.
+        ReleaseFreedMemory();
         progress?.Report(new Exporting());
         var exportWatch = Stopwatch.StartNew();
-        using var draft = repository.BeginPublish(request.ModelName);
-        var version = draft.NextVersion;
+        var draft = repository.BeginPublish(request.ModelName);
+        try
+        {
+            var version = draft.NextVersion;
+            WriteArtifacts(draft, request.ModelName, version, set, dataset, trained);
+            cancellationToken.ThrowIfCancellationRequested();
+            return new WrittenVersion(draft, version, datasetInfo,
+                HyperParameters(request, context, trained, minRating, maxRating),
+                Metrics(context, trainMean, trained, popularity),
+                trained, popularity, kindTimes, prepareTime, exportWatch);
+        }
+        catch
+        {
+            draft.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A written, uncommitted version and what the outcome reports of the run that wrote it.</summary>
+    private sealed record WrittenVersion(
+        VersionDraft Draft,
+        long Version,
+        DatasetInfo Info,
+        Dictionary<string, string> HyperParameters,
+        Dictionary<string, double> Metrics,
+        List<TrainedModel> Trained,
+        PopularityRanking Popularity,
+        Dictionary<string, TimeSpan> KindTimes,
+        TimeSpan PrepareTime,
+        Stopwatch ExportWatch);
+
+    /// <summary>
+    /// Writes every file of the version but the manifest. A method of its own so that what it
+    /// builds only to write (the seen-items index, ONNX graphs) is unreachable once it returns.
+    /// </summary>
+    private static void WriteArtifacts(VersionDraft draft, string modelName, long version, TrainingSet set, Dataset dataset, IEnumerable<TrainedModel> trained)
+    {
         var ids = new IdMaps(set.UserMap, set.ItemMap);
         var onnxMetadata = new Dictionary<string, string>
         {
-            [OnnxMetadataKeys.ModelName] = request.ModelName,
+            [OnnxMetadataKeys.ModelName] = modelName,
             [OnnxMetadataKeys.ModelVersion] = version.ToString(CultureInfo.InvariantCulture),
             [OnnxMetadataKeys.IdMapFingerprint] = ids.Fingerprint(),
         };
@@ -113,13 +178,6 @@ public static class TrainingPipeline
         {
             model.WriteTo(draft, onnxMetadata);
         }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        var manifest = draft.Commit(datasetInfo,
-            HyperParameters(request, context, trained, minRating, maxRating),
-            Metrics(context, trainMean, trained, popularity),
-            requiredVersion: version);
-        return new TrainingOutcome(manifest, trained, prepareTime, exportWatch.Elapsed, total.Elapsed) { Popularity = popularity, KindTimes = kindTimes };
     }
 
     /// <summary>
@@ -128,15 +186,33 @@ public static class TrainingPipeline
     /// timestamps (20 bytes a rating, 200 MB at 10 M) are garbage before training allocates. A
     /// method of its own so that no local of <see cref="Run"/> keeps them alive.
     /// </summary>
-    private static (Dataset Dataset, int RatingCount, DatasetInfo Info, TrainingSet Set, (float Min, float Max) Scale) Prepare(
-        TrainingRequest request, CancellationToken cancellationToken)
+    private static void Prepare(TrainingRequest request, CancellationToken cancellationToken,
+        out Dataset dataset, out int ratingCount, out DatasetInfo info, out TrainingSet set, out float minRating, out float maxRating)
     {
-        var dataset = DatasetLoader.Load(request.DatasetFolder, cancellationToken);
-        var split = DatasetSplitter.Split(dataset, request.Split, request.SplitSeed, cancellationToken);
-        var set = TrainingSet.Build(split);
-        var info = new DatasetInfo(dataset.Name, DatasetFingerprint.Compute(dataset.Ratings));
-        return (dataset with { Ratings = RatingTable.Empty }, dataset.Ratings.Count, info, set, RatingScale(dataset.Ratings));
+        // Only NeuMF's side features use user profiles (age, gender, occupation); at 160 k users they
+        // are tens of MB of strings read at the moment the rating columns are largest, so other runs skip them.
+        var profiles = request.Neural is { SideFeatures: true };
+        var loaded = DatasetLoader.Load(request.DatasetFolder, userProfiles: profiles, cancellationToken);
+        info = new DatasetInfo(loaded.Name, DatasetFingerprint.Compute(loaded.Ratings));
+        (minRating, maxRating) = RatingScale(loaded.Ratings);
+        ratingCount = loaded.Ratings.Count;
+        var split = DatasetSplitter.Split(loaded, request.Split, request.SplitSeed, cancellationToken);
+
+        // The fingerprint is taken, so the training part's id columns may become its index columns
+        // (with --split none they are the dataset's own: no copy of the ratings at all).
+        set = TrainingSet.BuildConsuming(split);
+        dataset = loaded with { Ratings = RatingTable.Empty };
     }
+
+    /// <summary>
+    /// A full, compacting collection that returns freed memory to the system. Called where a
+    /// phase has just dropped hundreds of MB (the raw columns after indexing): the GC would
+    /// otherwise keep those pages committed for later allocations of other sizes, and they count
+    /// in the process's peak memory for the rest of the run. It costs one pass over the live heap
+    /// (tens of ms at 10 M ratings), once per phase.
+    /// </summary>
+    private static void ReleaseFreedMemory() =>
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     /// <summary>The rating scale: 1–5 for MovieLens integer stars, 0.5–5 where half stars occur.</summary>
     private static (float Min, float Max) RatingScale(RatingTable ratings)

@@ -45,4 +45,51 @@ public sealed class MfInitializationTests
         Assert.All(parameters.UserBias!, b => Assert.Equal(0f, b));
         Assert.Equal(parameters.UserFactors, MfParameters.CreateRandom(3000, 2000, 10, 16, true, 3.5f, 0.05f, seed: 1).UserFactors);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Taking_the_model_in_place_gives_the_copied_model(bool biased)
+    {
+        const int users = 137;
+        const int items = 61;
+        const int factors = 8;
+        var random = new Random(9);
+        var userRows = Enumerable.Range(0, users).ToArray();
+        var itemRows = Enumerable.Range(0, items).ToArray();
+        random.Shuffle(userRows);
+        random.Shuffle(itemRows);
+        var zeroAt = Array.IndexOf(userRows, 0);
+        (userRows[0], userRows[zeroAt]) = (userRows[zeroAt], userRows[0]); // a fixed point among the cycles
+        var made = () =>
+        {
+            var p = MfParameters.CreateRandom(users, items, factors, factors, biased, 3.5f, 0.1f, 4, userRows, itemRows);
+            if (p.UserBias is { } ub && p.ItemBias is { } ib)
+            {
+                for (var n = 0; n < ub.Length; n++)
+                {
+                    ub[n] = n * 0.01f;
+                }
+
+                for (var n = 0; n < ib.Length; n++)
+                {
+                    ib[n] = -n * 0.02f;
+                }
+            }
+
+            return p;
+        };
+        var copied = made().ToModel(1f, 5f);
+
+        var parameters = made();
+        var taken = parameters.TakeModel(1f, 5f);
+
+        Assert.Same(parameters.UserFactors, taken.UserFactors);
+        Assert.Equal(copied.UserFactors, taken.UserFactors);
+        Assert.Equal(copied.ItemFactors, taken.ItemFactors);
+        Assert.Equal(copied.Biases?.User, taken.Biases?.User);
+        Assert.Equal(copied.Biases?.Item, taken.Biases?.Item);
+        Assert.Equal(copied.Biases?.GlobalMean, taken.Biases?.GlobalMean);
+        Assert.Equal(copied.RawScore(5, 7), taken.RawScore(5, 7));
+    }
 }
