@@ -21,7 +21,7 @@ internal static class EvaluateCommand
         var k = new Option<int>("--k") { Description = "Cut-off of the ranking metrics.", DefaultValueFactory = _ => 10 };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var ranker = new Option<bool>("--ranker") { Description = "Ranking metrics of the lists the served Recommend ranker writes (e.g. two-stage neural on a large catalog) instead of scoring every pair." };
-        var candidates = new Option<int?>("--candidates") { Description = "With --ranker: items the first stage of a two-stage ranker retrieves (Inference:TwoStage:Candidates); 0 ranks the whole catalog." };
+        var candidates = new Option<int?>("--candidates") { Description = "With --ranker: items the first stage of a two-stage ranker retrieves (Inference:TwoStage:Candidates), on a catalog of any size; 0 ranks the whole catalog." };
         var command = new Command("evaluate", "Evaluate a published model version on a held-out split.") { data, split, seed, k, json, ranker, candidates };
         flags.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandAction.Run(() =>
@@ -30,7 +30,12 @@ internal static class EvaluateCommand
             var (model, registry, _) = OfflineModel.Load(parse.GetValue(flags.Repo)!, parse.GetValue(flags.Name), parse.GetValue(flags.Version), options =>
             {
                 options.TwoStage.Enabled = c is not 0;
-                options.TwoStage.Candidates = c is > 0 ? c.Value : options.TwoStage.Candidates;
+                if (c is > 0)
+                {
+                    // An explicit C measures the two-stage list whatever the catalog size.
+                    options.TwoStage.Candidates = c.Value;
+                    options.TwoStage.FromItems = 0;
+                }
             });
             try
             {

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Text.Json;
+using Recommender.Cli.Commands;
+
+namespace Recommender.Cli.Tests;
+
+/// <summary>
+/// `evaluate --ranker --candidates C` measures the two-stage list on a catalog of any size (the
+/// serving default only composes it from 10,000 items), and `--candidates 0` the whole catalog.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class EvaluateRankerTests(PublishedRepositoryFixture repository) : IClassFixture<PublishedRepositoryFixture>
+{
+    [Fact]
+    public async Task Candidates_choose_two_stage_or_the_whole_catalog_on_a_small_catalog()
+    {
+        var twoStage = await EvaluateAsync("20");
+        var method = twoStage.GetProperty("ranker").GetString()!;
+        Assert.StartsWith("two-stage(", method, StringComparison.Ordinal);
+        Assert.Contains("top 20", method, StringComparison.Ordinal);
+
+        var whole = await EvaluateAsync("0");
+        Assert.DoesNotContain("two-stage", whole.GetProperty("ranker").GetString()!, StringComparison.Ordinal);
+
+        foreach (var report in new[] { twoStage, whole })
+        {
+            Assert.True(report.GetProperty("usersRanked").GetInt32() > 0);
+            var ndcg = report.GetProperty("ndcgAtK").GetDouble();
+            Assert.InRange(ndcg, 0, 1);
+        }
+    }
+
+    private async Task<JsonElement> EvaluateAsync(string candidates)
+    {
+        var root = new RootCommand { EvaluateCommand.Create() };
+        var output = new StringWriter();
+        var oldOut = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            var exit = await root.Parse([
+                "evaluate", "--repo", repository.RepositoryPath, "--data", Path.Combine(repository.Root, "data"),
+                "--split", "random:0.2", "--model", "neural", "--ranker", "--candidates", candidates, "--json",
+            ]).InvokeAsync().WaitAsync(TimeSpan.FromSeconds(120));
+            Assert.Equal(0, exit);
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+        }
+
+        var json = output.ToString().Trim().Split('\n')[^1];
+        return JsonDocument.Parse(json).RootElement.Clone();
+    }
+}
