@@ -2,6 +2,9 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Recommender.Data;
 using Recommender.Models.Onnx;
+using Recommender.Models.Repository;
+using Recommender.Training.Mf;
+using Recommender.Training.Pipeline;
 using Recommender.Training.Neural;
 using TorchSharp;
 
@@ -148,6 +151,33 @@ public sealed class NeuralSideFeatureTests
         Assert.Throws<ArgumentException>(() => NeuralTrainer.Train(train, null, NeuralTrainingOptions.SeedDefaults with { Epochs = 1 }, features: features));
         Assert.False(NeuralTrainingOptions.SeedDefaults.SideFeatures);
         Assert.True(NeuralTrainingOptions.NeuMfDefaults.SideFeatures);
+    }
+
+    [Fact]
+    public void A_pipeline_run_trains_on_the_profiles_and_the_catalog_it_finds_beside_the_ratings()
+    {
+        // The pipeline skips user profiles when no kind needs them (memory at 160 k users); NeuMF's
+        // side features need them, so a run with them must load every column the files give.
+        var root = Directory.CreateTempSubdirectory("recommender-side-features-").FullName;
+        try
+        {
+            var data = Path.Combine(root, "data");
+            new SyntheticDatasetGenerator(new SyntheticDatasetOptions { Users = 50, Items = 60, Ratings = 1500, Seed = 5 }).Generate(data);
+            var dataset = DatasetLoader.Load(data);
+            var expected = NeuralSideFeatures.From(dataset, IdMap.FromFirstAppearance(dataset.Ratings.UserIds), IdMap.FromFirstAppearance(dataset.Ratings.ItemIds));
+            Assert.True(expected.UserColumns > 0 && expected.ItemColumns > 0, "the synthetic set has profiles and genres");
+
+            var outcome = TrainingPipeline.Run(new TrainingRequest("features", data, SplitSpec.Parse("none"), 1,
+                    MfTrainingOptions.BiasedDefaults with { Epochs = 1, Factors = 4 },
+                    NeuralTrainingOptions.NeuMfDefaults with { Epochs = 1, EmbeddingDim = 4, GmfDim = 2, HiddenSizes = [4] }),
+                new ModelRepository(Path.Combine(root, "models"), TimeProvider.System));
+
+            Assert.Equal(expected.UserColumns + expected.ItemColumns, outcome.Model<NeuralTrainedModel>()!.SideFeatureColumns);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     private static void SetAll(NeuralRatingModel model, Random random)
