@@ -1,4 +1,6 @@
 using System.Globalization;
+using Recommender.Training.Blend;
+using Recommender.Training.Neural;
 
 namespace Recommender.Jobs;
 
@@ -10,17 +12,23 @@ namespace Recommender.Jobs;
 /// <item>MF: (users + items) × (factors + 1) for the factors and biases, twice (the training arrays
 /// and the copy the export writes).</item>
 /// <item>Implicit (weighted ALS): (users + items) × factors, twice likewise.</item>
-/// <item>Neural weights: the two embedding tables, (users + items) × dim, and the MLP
-/// (2·dim → hidden… → 1), four times (weights, gradients and Adam's two moments).</item>
+/// <item>Neural weights: the two embedding tables, (users + items) × dim, NeuMF's GMF and bias
+/// tables, (users + items) × (gmf + 1), and the MLP (2·dim → hidden… → 1), four times (weights,
+/// gradients and Adam's two moments). Side-feature tables are a few dozen rows: left out.</item>
 /// <item>Neural batch: batch × (2·dim + Σ hidden + 1) activations, three times (forward, backward,
 /// dropout masks).</item>
+/// <item>Blend: the autoencoder's dense item × user matrices (four float copies), when it fits its
+/// own MaxDenseBytes (over it the blend leaves it out), plus its two users × hidden layers four times.</item>
 /// </list>
 /// </summary>
 public sealed record ModelMemoryEstimate(double MfBytes, double ImplicitBytes, double NeuralWeightBytes, double NeuralBatchBytes)
 {
     private const double Float = sizeof(float);
 
-    public double TotalBytes => MfBytes + ImplicitBytes + NeuralWeightBytes + NeuralBatchBytes;
+    /// <summary>The blend's autoencoder member.</summary>
+    public double AutoRecBytes { get; init; }
+
+    public double TotalBytes => MfBytes + ImplicitBytes + NeuralWeightBytes + NeuralBatchBytes + AutoRecBytes;
 
     /// <summary>The request field that contributes most: the one to lower first.</summary>
     public string LargestField => new[]
@@ -29,6 +37,7 @@ public sealed record ModelMemoryEstimate(double MfBytes, double ImplicitBytes, d
         ("implicit.factors", ImplicitBytes),
         ("neural.embedding_dim", NeuralWeightBytes),
         ("neural.batch_size", NeuralBatchBytes),
+        ("blend.autorec", AutoRecBytes),
     }.MaxBy(p => p.Item2).Item1;
 
     public static ModelMemoryEstimate Of(long users, long items, ValidatedJob job)
@@ -38,9 +47,12 @@ public sealed record ModelMemoryEstimate(double MfBytes, double ImplicitBytes, d
         double rows = users + (double)items;
         var mfBytes = job.Mf is null ? 0 : rows * (job.Mf.Factors + 1) * Float * 2;
         var implicitBytes = job.Implicit is null ? 0 : rows * job.Implicit.Factors * Float * 2;
+        var autoRecBytes = job.Blend?.AutoRec is { } autoRec && autoRec.TooLargeFor(users, items) is null
+            ? AutoRecOptions.DenseBytes(users, items) + (2.0 * users * autoRec.Hidden * Float * 4)
+            : 0;
         if (job.Neural is not { } neural)
         {
-            return new ModelMemoryEstimate(mfBytes, implicitBytes, 0, 0);
+            return new ModelMemoryEstimate(mfBytes, implicitBytes, 0, 0) { AutoRecBytes = autoRecBytes };
         }
 
         double dim = neural.EmbeddingDim;
@@ -52,9 +64,10 @@ public sealed record ModelMemoryEstimate(double MfBytes, double ImplicitBytes, d
             input = size;
         }
 
-        var weights = (rows * dim + mlp) * Float * 4;
+        var neuMfTables = neural.Architecture == NeuralArchitecture.NeuMf ? neural.GmfDim + 1 : 0;
+        var weights = ((rows * (dim + neuMfTables)) + mlp) * Float * 4;
         var batch = neural.BatchSize * (2 * dim + neural.HiddenSizes.Sum(h => (double)h) + 1) * Float * 3;
-        return new ModelMemoryEstimate(mfBytes, implicitBytes, weights, batch);
+        return new ModelMemoryEstimate(mfBytes, implicitBytes, weights, batch) { AutoRecBytes = autoRecBytes };
     }
 
     /// <summary>INVALID_ARGUMENT naming the largest contributor and the budget, when over it.</summary>
@@ -64,7 +77,7 @@ public sealed record ModelMemoryEstimate(double MfBytes, double ImplicitBytes, d
         {
             throw new InvalidJobRequestException(LargestField, string.Create(CultureInfo.InvariantCulture,
                 $"{users} users × {items} items need about {Gigabytes(TotalBytes)} of model memory (MF {Gigabytes(MfBytes)}, " +
-                $"implicit {Gigabytes(ImplicitBytes)}, neural {Gigabytes(NeuralWeightBytes + NeuralBatchBytes)}), over the budget of " +
+                $"implicit {Gigabytes(ImplicitBytes)}, neural {Gigabytes(NeuralWeightBytes + NeuralBatchBytes)}, blend autoencoder {Gigabytes(AutoRecBytes)}), over the budget of " +
                 $"{Gigabytes(budget)} (Trainer:MaxModelBytes = {budget}); lower {LargestField} first, or use fewer users and items."));
         }
     }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Recommender.Training.Blend;
 
 /// <summary>
@@ -30,9 +32,26 @@ public sealed record AutoRecOptions
     /// <summary>libtorch intra-op threads (process-wide; 1 is right on small machines).</summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>
+    /// The most memory the dense item × user matrices may take (ratings and mask, each also copied
+    /// into a tensor). I-AutoRec trains on them densely, which pays on MovieLens-100K-sized data
+    /// (25 MB) and cannot run on a large catalog (62 k × 162 k users is 160 GB): over this, the
+    /// blend leaves the autoencoder out and says so.
+    /// </summary>
+    public long MaxDenseBytes { get; init; } = 2L << 30;
+
+    /// <summary>Bytes the dense matrices of <paramref name="users"/> × <paramref name="items"/> take: four float copies.</summary>
+    public static double DenseBytes(long users, long items) => (double)users * items * sizeof(float) * 4;
+
+    /// <summary>Why the autoencoder can't train on this many users and items, or null when it can.</summary>
+    public string? TooLargeFor(long users, long items) => DenseBytes(users, items) <= MaxDenseBytes
+        ? null
+        : string.Create(CultureInfo.InvariantCulture,
+            $"left out: {users} users × {items} items need {DenseBytes(users, items) / 1e9:0.###} GB of dense matrices, over MaxDenseBytes {MaxDenseBytes}");
+
     public void Validate()
     {
-        if (Hidden < 1 || Epochs < 1 || BatchSize < 1 || Threads < 1 || EarlyStoppingPatience < 0)
+        if (Hidden < 1 || Epochs < 1 || BatchSize < 1 || Threads < 1 || EarlyStoppingPatience < 0 || MaxDenseBytes < 0)
         {
             throw new ArgumentException($"AutoRec options need Hidden, Epochs, BatchSize and Threads of at least 1 and a patience of at least 0 (got {this}).");
         }

@@ -28,6 +28,9 @@ public sealed class BlendTrainedModel(
     /// <summary>The autoencoder member's training, when the blend trained one.</summary>
     public AutoRecResult? AutoRec { get; init; }
 
+    /// <summary>Why the requested autoencoder was left out (too large a catalog for its dense matrices), or null.</summary>
+    public string? AutoRecLeftOut { get; init; }
+
     public override TimeSpan Elapsed => elapsed;
 
     public override void WriteTo(VersionDraft draft, IReadOnlyDictionary<string, string> onnxMetadata)
@@ -55,6 +58,10 @@ public sealed class BlendTrainedModel(
             values["blend.autorec.learning_rate_decay"] = Invariant(autoRec.LearningRateDecay);
             values["blend.autorec.regularization"] = Invariant(autoRec.Regularization);
             values["blend.autorec.seed"] = Invariant(autoRec.Seed);
+            if (AutoRecLeftOut is not null)
+            {
+                values["blend.autorec.left_out"] = AutoRecLeftOut;
+            }
         }
 
         if (Members.OfType<BaselineModel>().Any())

@@ -23,7 +23,8 @@ public sealed class BlendTrainingKind : ITrainingKind
     public Task<object>? StartEarly(TrainingContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Request.Blend?.AutoRec is not { } options || context.Validation is not { } validation)
+        if (context.Request.Blend?.AutoRec is not { } options || context.Validation is not { } validation
+            || options.TooLargeFor(context.Fit.UserCount, context.Fit.ItemCount) is not null)
         {
             return null;
         }
@@ -44,7 +45,10 @@ public sealed class BlendTrainingKind : ITrainingKind
         var started = Stopwatch.GetTimestamp();
         var members = context.Trained.OfType<IBlendableModel>().ToList();
         AutoRecResult? autoRec = null;
-        if (options.AutoRec is { } autoRecOptions)
+        // A catalog too large for the autoencoder's dense matrices trains the rest of the blend and
+        // records why the member is missing (the manifest's blend.autorec.left_out).
+        var autoRecLeftOut = options.AutoRec?.TooLargeFor(context.Fit.UserCount, context.Fit.ItemCount);
+        if (autoRecLeftOut is null && options.AutoRec is { } autoRecOptions)
         {
             autoRec = context.EarlyWork is { } early
                 ? (AutoRecResult)early.GetAwaiter().GetResult()
@@ -82,6 +86,7 @@ public sealed class BlendTrainingKind : ITrainingKind
         {
             EpochChosenOn = context.EpochChosenOn,
             AutoRec = autoRec,
+            AutoRecLeftOut = autoRecLeftOut,
             MemberTestRmse = memberTestRmse,
         };
     }

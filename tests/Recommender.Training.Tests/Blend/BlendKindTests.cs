@@ -52,6 +52,30 @@ public sealed class BlendKindTests : IDisposable
     }
 
     [Fact]
+    public void A_catalog_too_large_for_the_autoencoders_dense_matrices_blends_without_it_and_says_why()
+    {
+        var outcome = Train(new BlendTrainingOptions { AutoRec = new AutoRecOptions { Hidden = 16, Epochs = 5, BatchSize = 32, MaxDenseBytes = 1000 } });
+
+        var blend = outcome.Model<BlendTrainedModel>()!;
+        Assert.Equal(["mf", "neural", "baseline"], blend.Members.Select(m => m.Kind));
+        Assert.Null(blend.AutoRec);
+        var why = outcome.Manifest.HyperParameters["blend.autorec.left_out"];
+        Assert.Contains("MaxDenseBytes 1000", why, StringComparison.Ordinal);
+        Assert.Equal("mf,neural,baseline", outcome.Manifest.HyperParameters["blend.members"]);
+        Assert.True(outcome.Manifest.Metrics.ContainsKey("blend.rmse"));
+    }
+
+    [Fact]
+    public void AutoRec_dense_matrices_are_counted_as_four_float_copies()
+    {
+        var options = new AutoRecOptions { MaxDenseBytes = 943L * 1682 * 16 };
+        Assert.Null(options.TooLargeFor(943, 1682));
+        Assert.NotNull(options.TooLargeFor(944, 1682));
+        Assert.Equal(162_000.0 * 62_000 * 16, AutoRecOptions.DenseBytes(162_000, 62_000));
+        Assert.Throws<ArgumentException>(() => (options with { MaxDenseBytes = -1 }).Validate());
+    }
+
+    [Fact]
     public void A_run_without_a_validation_part_cannot_fit_a_blend()
     {
         var error = Assert.Throws<InvalidOperationException>(() => Train(new BlendTrainingOptions { AutoRec = null }, validation: 0));

@@ -1,0 +1,44 @@
+using Recommender.Data;
+using Recommender.Jobs;
+using Recommender.Training.Blend;
+using Recommender.Training.Neural;
+
+namespace Recommender.TrainerService.Tests;
+
+/// <summary>
+/// The model-memory estimate counts what `train all` really holds: NeuMF's GMF and bias tables
+/// beside its embeddings, and the blend's autoencoder with its dense item × user matrices unless
+/// the catalog is too large for it (then the blend leaves it out, and so does the estimate).
+/// </summary>
+public sealed class ModelMemoryEstimateTests
+{
+    [Fact]
+    public void NeuMF_counts_its_gmf_and_bias_tables_beside_the_embeddings()
+    {
+        var seed = Estimate(new ValidatedJob("m", SplitSpec.Parse("none"), null, NeuralTrainingOptions.SeedDefaults with { EmbeddingDim = 20 }));
+        var neuMf = Estimate(new ValidatedJob("m", SplitSpec.Parse("none"), null,
+            NeuralTrainingOptions.NeuMfDefaults with { EmbeddingDim = 20, GmfDim = 8, HiddenSizes = [64, 32] }));
+
+        // (users + items) × (gmf + bias) floats, four copies: weights, gradients, Adam's two moments.
+        Assert.Equal((1000 + 500) * (8 + 1) * 4 * 4, neuMf.NeuralWeightBytes - seed.NeuralWeightBytes, 6);
+    }
+
+    [Fact]
+    public void The_blend_autoencoder_counts_its_dense_matrices_only_when_it_would_train()
+    {
+        var job = new ValidatedJob("m", SplitSpec.Parse("none"), null, null)
+        {
+            Blend = new BlendTrainingOptions { AutoRec = new AutoRecOptions { Hidden = 10 } },
+        };
+        var small = ModelMemoryEstimate.Of(1000, 500, job);
+        Assert.Equal((1000.0 * 500 * 16) + (2.0 * 1000 * 10 * 16), small.AutoRecBytes);
+        Assert.Equal(small.AutoRecBytes, small.TotalBytes);
+        Assert.Equal("blend.autorec", small.LargestField);
+
+        // 162 k users × 62 k items is 160 GB dense: over MaxDenseBytes, the member is left out.
+        Assert.Equal(0, ModelMemoryEstimate.Of(162_000, 62_000, job).AutoRecBytes);
+        Assert.Equal(0, ModelMemoryEstimate.Of(1000, 500, job with { Blend = new BlendTrainingOptions { AutoRec = null } }).AutoRecBytes);
+    }
+
+    private static ModelMemoryEstimate Estimate(ValidatedJob job) => ModelMemoryEstimate.Of(1000, 500, job);
+}
