@@ -109,28 +109,17 @@ internal static class EvaluateCommand
         var perUser = watch.Elapsed.TotalMilliseconds / Math.Max(1, r.UsersEvaluated);
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
-            {
-                ["model"] = model.Name,
-                ["version"] = model.Version,
-                ["kind"] = kind.ToString().ToLowerInvariant(),
-                ["ranker"] = ranker.Method,
-                ["k"] = r.K,
-                ["precisionAtK"] = r.PrecisionAtK,
-                ["recallAtK"] = r.RecallAtK,
-                ["ndcgAtK"] = r.NdcgAtK,
-                ["mapAtK"] = r.MapAtK,
-                ["catalogCoverage"] = r.CatalogCoverage,
-                ["usersRanked"] = r.UsersEvaluated,
-                ["msPerUser"] = perUser,
-            }));
+            var fields = Header(model, kind);
+            fields["ranker"] = ranker.Method;
+            AddRanking(fields, r);
+            fields["msPerUser"] = perUser;
+            Console.WriteLine(JsonSerializer.Serialize(fields));
             return;
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{model.Name} v{model.Version} {kind.ToString().ToLowerInvariant()} ranker {ranker.Method}: {perUser:F2} ms per user"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ranking @{r.K} over {r.UsersEvaluated:N0} users: precision {r.PrecisionAtK:F4}  recall {r.RecallAtK:F4}  NDCG {r.NdcgAtK:F4}  MAP {r.MapAtK:F4}  coverage {r.CatalogCoverage:P1}"));
+        Console.WriteLine(RankingLine(r));
     }
 
     private static void Print(bool json, ServableModel model, ServedKind kind, EvaluationReport report)
@@ -138,29 +127,39 @@ internal static class EvaluateCommand
         var r = report.Ranking;
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
-            {
-                ["model"] = model.Name,
-                ["version"] = model.Version,
-                ["kind"] = kind.ToString().ToLowerInvariant(),
-                ["testRatings"] = report.TestRatings,
-                ["coldRatings"] = report.ColdRatings,
-                ["rmse"] = report.Rmse,
-                ["mae"] = report.Mae,
-                ["k"] = r.K,
-                ["precisionAtK"] = r.PrecisionAtK,
-                ["recallAtK"] = r.RecallAtK,
-                ["ndcgAtK"] = r.NdcgAtK,
-                ["mapAtK"] = r.MapAtK,
-                ["catalogCoverage"] = r.CatalogCoverage,
-                ["usersRanked"] = r.UsersEvaluated,
-            }));
+            var fields = Header(model, kind);
+            fields["testRatings"] = report.TestRatings;
+            fields["coldRatings"] = report.ColdRatings;
+            fields["rmse"] = report.Rmse;
+            fields["mae"] = report.Mae;
+            AddRanking(fields, r);
+            Console.WriteLine(JsonSerializer.Serialize(fields));
             return;
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{model.Name} v{model.Version} {kind.ToString().ToLowerInvariant()}: RMSE {report.Rmse:F4}  MAE {report.Mae:F4} over {report.TestRatings:N0} test ratings ({report.ColdRatings:N0} cold)"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ranking @{r.K} over {r.UsersEvaluated:N0} users: precision {r.PrecisionAtK:F4}  recall {r.RecallAtK:F4}  NDCG {r.NdcgAtK:F4}  MAP {r.MapAtK:F4}  coverage {r.CatalogCoverage:P1}"));
+        Console.WriteLine(RankingLine(r));
     }
+
+    private static Dictionary<string, object> Header(ServableModel model, ServedKind kind) => new()
+    {
+        ["model"] = model.Name,
+        ["version"] = model.Version,
+        ["kind"] = kind.ToString().ToLowerInvariant(),
+    };
+
+    private static void AddRanking(Dictionary<string, object> fields, RankingReport r)
+    {
+        fields["k"] = r.K;
+        fields["precisionAtK"] = r.PrecisionAtK;
+        fields["recallAtK"] = r.RecallAtK;
+        fields["ndcgAtK"] = r.NdcgAtK;
+        fields["mapAtK"] = r.MapAtK;
+        fields["catalogCoverage"] = r.CatalogCoverage;
+        fields["usersRanked"] = r.UsersEvaluated;
+    }
+
+    private static string RankingLine(RankingReport r) => string.Create(CultureInfo.InvariantCulture,
+        $"ranking @{r.K} over {r.UsersEvaluated:N0} users: precision {r.PrecisionAtK:F4}  recall {r.RecallAtK:F4}  NDCG {r.NdcgAtK:F4}  MAP {r.MapAtK:F4}  coverage {r.CatalogCoverage:P1}");
 }

@@ -10,7 +10,7 @@ namespace Recommender.Models.Implicit;
 /// row solves call these tens of millions of times per epoch on rows of 32–256 floats, where a
 /// general-purpose library call's set-up is a visible share of the work; here it is inlined.
 /// </summary>
-internal static class VectorOps
+public static class VectorOps
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Recommender.Models.Implicit;
 using Recommender.Models.Mf;
 
 namespace Recommender.Serving;
@@ -317,53 +318,14 @@ public static class BlockTopN
         }
     }
 
-    /// <summary>Dot products of one user row with <paramref name="count"/> item rows (two accumulators hide the FMA latency).</summary>
+    /// <summary>Dot products of one user row with <paramref name="count"/> item rows (the models' shared SIMD dot product).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Dot1(float* items, int count, int k, float* user, float* output)
     {
-        var step = Vector256<float>.Count;
-        var pairEnd = k - (k % (2 * step));
-        var vectorEnd = k - (k % step);
-        var wideEnd = Vector512.IsHardwareAccelerated ? k - (k % (2 * Vector512<float>.Count)) : 0;
+        var userRow = new ReadOnlySpan<float>(user, k);
         for (var i = 0; i < count; i++)
         {
-            var row = items + ((long)i * k);
-            var a0 = Vector256<float>.Zero;
-            var a1 = Vector256<float>.Zero;
-            var f = 0;
-            if (wideEnd > 0)
-            {
-                var w0 = Vector512<float>.Zero;
-                var w1 = Vector512<float>.Zero;
-                for (; f < wideEnd; f += 2 * Vector512<float>.Count)
-                {
-                    w0 = Vector512.FusedMultiplyAdd(Vector512.Load(row + f), Vector512.Load(user + f), w0);
-                    w1 = Vector512.FusedMultiplyAdd(Vector512.Load(row + f + Vector512<float>.Count), Vector512.Load(user + f + Vector512<float>.Count), w1);
-                }
-
-                var w = w0 + w1;
-                a0 = w.GetLower();
-                a1 = w.GetUpper();
-            }
-
-            for (; f < pairEnd; f += 2 * step)
-            {
-                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(row + f), Vector256.Load(user + f), a0);
-                a1 = Vector256.FusedMultiplyAdd(Vector256.Load(row + f + step), Vector256.Load(user + f + step), a1);
-            }
-
-            for (; f < vectorEnd; f += step)
-            {
-                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(row + f), Vector256.Load(user + f), a0);
-            }
-
-            var s = Vector256.Sum(a0 + a1);
-            for (; f < k; f++)
-            {
-                s += row[f] * user[f];
-            }
-
-            output[i] = s;
+            output[i] = VectorOps.Dot(new ReadOnlySpan<float>(items + ((long)i * k), k), userRow);
         }
     }
 }
