@@ -49,7 +49,8 @@ public sealed class EvaluateRankerTests(PublishedRepositoryFixture repository) :
             Console.SetOut(oldOut);
         }
 
-        var json = output.ToString().Trim().Split('\n')[^1];
+        // Console is process-wide: tests of other classes running meanwhile may write lines too.
+        var json = output.ToString().Split('\n').Last(line => line.StartsWith("{\"model\"", StringComparison.Ordinal));
         return JsonDocument.Parse(json).RootElement.Clone();
     }
 }
