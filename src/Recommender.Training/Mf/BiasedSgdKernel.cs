@@ -10,15 +10,17 @@ namespace Recommender.Training.Mf;
 /// p_u and q_i updated together from their old values as (1 − lr·reg)·x + lr·err·y.
 /// Raw pointers over contiguous rows whose stride is a multiple of 8, so each row is whole
 /// Vector256 loads with no remainder and no bounds checks; nothing is allocated.
-/// Callers guarantee every index is in range (the trainer checks all indices once up front).
+/// Callers guarantee every index is in range (the trainer checks all indices once up front); a
+/// grid block passes its groups' first rows as the matrices and bias vectors, so that entries'
+/// offsets within the block are rows of what the kernel sees.
 /// </summary>
 internal static unsafe class BiasedSgdKernel
 {
     // Fully optimized from the first call: this loop is the whole cost of training, and a short
     // run should not spend its first epochs in unoptimized tier-0 code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(
-        RatingEntry* ratings,
+    public static void Run<TEntry>(
+        TEntry* ratings,
         int count,
         float* userFactors,
         float* itemFactors,
@@ -28,6 +30,7 @@ internal static unsafe class BiasedSgdKernel
         float globalMean,
         float learningRate,
         float regularization)
+        where TEntry : unmanaged, IRatingEntry
     {
         var keep = 1f - (learningRate * regularization);
         for (var n = 0; n < count; n++)

@@ -71,13 +71,27 @@ internal sealed unsafe class BlockedSgd
             return;
         }
 
-        fixed (RatingEntry* entries = &grid.Entries[start])
+        // The block's entries hold rows as offsets from its groups' first rows.
+        var firstUser = grid.UserGroupFirstRow(userGroup);
+        var firstItem = grid.ItemGroupFirstRow(itemGroup);
+        var stride = parameters.Stride;
+        fixed (GridEntry* entries = &grid.Entries[start])
         fixed (float* userFactors = parameters.UserFactors)
         fixed (float* itemFactors = parameters.ItemFactors)
         fixed (float* userBias = parameters.UserBias)
         fixed (float* itemBias = parameters.ItemBias)
         {
-            BiasedSgdKernel.Run(entries, count, userFactors, itemFactors, userBias, itemBias, parameters.Stride, parameters.GlobalMean, learningRate, regularization);
+            BiasedSgdKernel.Run(
+                entries,
+                count,
+                userFactors + ((nint)firstUser * stride),
+                itemFactors + ((nint)firstItem * stride),
+                userBias + firstUser,
+                itemBias + firstItem,
+                stride,
+                parameters.GlobalMean,
+                learningRate,
+                regularization);
         }
     }
 }

@@ -56,7 +56,7 @@ public static class MfTrainer
             ? MfBlockGrid.Build(train, BlockCount(options, threads, train, stride), options.Seed)
             : null;
         var parameters = CreateParameters(train, options, stride, grid, initialUserFactors, initialItemFactors);
-        var trainEntries = grid?.Entries ?? parameters.ToEntries(train);
+        var trainEntries = grid is null ? parameters.ToEntries(train) : null;
         var validationEntries = validation is null ? null : parameters.ToEntries(validation);
 
         using var pool = new SgdWorkerPool(threads);
@@ -84,7 +84,7 @@ public static class MfTrainer
             }
 
             var sgdSeconds = Stopwatch.GetElapsedTime(epochStart).TotalSeconds;
-            var (trainMse, _) = evaluator.Evaluate(trainEntries);
+            var (trainMse, _) = grid is null ? evaluator.Evaluate(trainEntries!) : evaluator.Evaluate(grid);
             if (!double.IsFinite(trainMse))
             {
                 throw new InvalidOperationException(
@@ -148,7 +148,9 @@ public static class MfTrainer
     private static int BlockCount(MfTrainingOptions options, int threads, IndexedRatings train, int stride) =>
         options.BlockCountOverride > 0
             ? options.BlockCountOverride
-            : MfBlockSchedule.BlockCountFor(threads, train.Count, train.UserCount, train.ItemCount, stride);
+            : Math.Max(
+                MfBlockGrid.MinBlockCount(train.UserCount, train.ItemCount),
+                MfBlockSchedule.BlockCountFor(threads, train.Count, train.UserCount, train.ItemCount, stride));
 
     private static MfParameters CreateParameters(IndexedRatings train, MfTrainingOptions options, int stride, MfBlockGrid? grid, float[]? userFactors, float[]? itemFactors)
     {

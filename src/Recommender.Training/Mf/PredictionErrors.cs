@@ -45,9 +45,15 @@ internal static class PredictionErrors
         return (squared, absolute);
     }
 
-    /// <summary>Sums over packed entries whose indices are the parameters' internal rows.</summary>
+    /// <summary>
+    /// Sums over packed entries whose rows are the parameters' internal rows minus
+    /// <paramref name="firstUser"/> and <paramref name="firstItem"/> (0 for <see cref="RatingEntry"/>;
+    /// a grid block's groups' first rows for <see cref="GridEntry"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe (double SquaredSum, double AbsoluteSum) Sum(MfParameters parameters, ReadOnlySpan<RatingEntry> entries, float minRating, float maxRating)
+    public static unsafe (double SquaredSum, double AbsoluteSum) Sum<TEntry>(
+        MfParameters parameters, ReadOnlySpan<TEntry> entries, int firstUser, int firstItem, float minRating, float maxRating)
+        where TEntry : unmanaged, IRatingEntry
     {
         var stride = parameters.Stride;
         var factors = parameters.Factors;
@@ -63,20 +69,22 @@ internal static class PredictionErrors
         fixed (float* itemFactors = parameters.ItemFactors)
         fixed (float* userBias = parameters.UserBias)
         fixed (float* itemBias = parameters.ItemBias)
-        fixed (RatingEntry* first = entries)
+        fixed (TEntry* first = entries)
         {
             var biased = userBias != null;
             for (var n = 0; n < entries.Length; n++)
             {
                 var entry = first[n];
-                var p = userFactors + ((nint)entry.User * stride);
-                var q = itemFactors + ((nint)entry.Item * stride);
+                var user = firstUser + entry.User;
+                var item = firstItem + entry.Item;
+                var p = userFactors + ((nint)user * stride);
+                var q = itemFactors + ((nint)item * stride);
                 var score = padded
                     ? BiasedSgdKernel.Dot(p, q, stride)
                     : TensorPrimitives.Dot(new ReadOnlySpan<float>(p, factors), new ReadOnlySpan<float>(q, factors));
                 if (biased)
                 {
-                    score += mean + userBias[entry.User] + itemBias[entry.Item];
+                    score += mean + userBias[user] + itemBias[item];
                 }
 
                 double error = entry.Value - Math.Clamp(score, minRating, maxRating);

@@ -52,8 +52,7 @@ public sealed class MfBlockScheduleTests
             var itemOwner = new Dictionary<int, int>();
             for (var g = 0; g < blocks; g++)
             {
-                var (start, count) = grid.Block(g, MfBlockSchedule.ItemGroup(g, round, blocks));
-                foreach (var entry in grid.Entries.AsSpan(start, count))
+                foreach (var entry in BlockRatings(grid, g, MfBlockSchedule.ItemGroup(g, round, blocks)))
                 {
                     Assert.Equal(g, userOwner.TryAdd(entry.User, g) ? g : userOwner[entry.User]);
                     Assert.Equal(g, itemOwner.TryAdd(entry.Item, g) ? g : itemOwner[entry.Item]);
@@ -77,7 +76,7 @@ public sealed class MfBlockScheduleTests
                 var (start, count) = grid.Block(ug, ig);
                 total += count;
                 Assert.True(count > 0);
-                foreach (var entry in grid.Entries.AsSpan(start, count))
+                foreach (var entry in BlockRatings(grid, ug, ig))
                 {
                     Assert.Equal(ug, MfBlockGrid.GroupOf(entry.User, ratings.UserCount, 3));
                     Assert.Equal(ig, MfBlockGrid.GroupOf(entry.Item, ratings.ItemCount, 3));
@@ -87,7 +86,8 @@ public sealed class MfBlockScheduleTests
 
         Assert.Equal(ratings.Count, total);
         var expected = Enumerable.Range(0, ratings.Count).Select(n => (grid.UserRows[ratings.Users[n]], grid.ItemRows[ratings.Items[n]], ratings.Values[n])).Order();
-        Assert.Equal(expected, grid.Entries.Select(e => (e.User, e.Item, e.Value)).Order());
+        var all = Enumerable.Range(0, 3).SelectMany(ug => Enumerable.Range(0, 3).SelectMany(ig => BlockRatings(grid, ug, ig)));
+        Assert.Equal(expected, all.Select(e => (e.User, e.Item, e.Value)).Order());
         Assert.Equal(Enumerable.Range(0, ratings.UserCount), grid.UserRows.Order());
         Assert.Equal(Enumerable.Range(0, ratings.ItemCount), grid.ItemRows.Order());
         // Groups are balanced: sizes differ by at most one.
@@ -120,8 +120,35 @@ public sealed class MfBlockScheduleTests
                 var (start, count) = grid.Block(ug, ig);
                 var expected = stable.AsSpan(start, count).ToArray();
                 new Random(SeedMixer.Mix(5, (ug * blocks) + ig)).Shuffle(expected);
-                Assert.Equal(expected, grid.Entries.AsSpan(start, count).ToArray());
+                Assert.Equal(expected, BlockRatings(grid, ug, ig));
             }
         }
+    }
+
+    [Fact]
+    public void Groups_of_more_rows_than_an_entry_offset_holds_are_refused_and_the_fewest_blocks_that_fit_work()
+    {
+        // 70,000 users: one group would need offsets up to 69,999, beyond an entry's 16 bits.
+        var users = 70_000;
+        var (ratings, _) = PlantedRatings.Create(users, 40, 90_000, 2, 0.5, seed: 3);
+
+        Assert.Equal(2, MfBlockGrid.MinBlockCount(users, 40));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MfBlockGrid.Build(ratings, 1, seed: 1));
+
+        var grid = MfBlockGrid.Build(ratings, 2, seed: 1);
+        var all = Enumerable.Range(0, 2).SelectMany(ug => Enumerable.Range(0, 2).SelectMany(ig => BlockRatings(grid, ug, ig)));
+        var expected = Enumerable.Range(0, ratings.Count).Select(n => (grid.UserRows[ratings.Users[n]], grid.ItemRows[ratings.Items[n]], ratings.Values[n])).Order();
+        Assert.Equal(expected, all.Select(e => (e.User, e.Item, e.Value)).Order());
+    }
+
+    /// <summary>A block's entries with their rows made absolute (offsets + their groups' first rows).</summary>
+    private static RatingEntry[] BlockRatings(MfBlockGrid grid, int userGroup, int itemGroup)
+    {
+        var (start, count) = grid.Block(userGroup, itemGroup);
+        var firstUser = grid.UserGroupFirstRow(userGroup);
+        var firstItem = grid.ItemGroupFirstRow(itemGroup);
+        return grid.Entries.AsSpan(start, count).ToArray()
+            .Select(e => new RatingEntry(firstUser + e.User, firstItem + e.Item, e.Value))
+            .ToArray();
     }
 }
