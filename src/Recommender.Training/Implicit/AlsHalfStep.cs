@@ -20,6 +20,7 @@ internal sealed class AlsHalfStep
     private readonly int cgSteps;
     private readonly ImplicitSolveParameters parameters;
     private readonly float[][] scratch;
+    private readonly float[][] confidences;
     private int cursor;
 
     public AlsHalfStep(int factors, int workers, ImplicitSolver solver, int cgSteps, ImplicitSolveParameters parameters)
@@ -30,9 +31,11 @@ internal sealed class AlsHalfStep
         this.cgSteps = cgSteps;
         this.parameters = parameters;
         scratch = new float[workers][];
+        confidences = new float[workers][];
         for (var w = 0; w < workers; w++)
         {
             scratch[w] = new float[ImplicitRowSolver.ScratchLength(factors)];
+            confidences[w] = [];
         }
     }
 
@@ -44,6 +47,15 @@ internal sealed class AlsHalfStep
     public void Run(InteractionMatrix rows, float[] rowFactors, float[] fixedFactors, float[] fixedGramian, double[]? rowTerms, CancellationToken cancellationToken)
     {
         cursor = 0;
+        for (var w = 0; w < workers; w++)
+        {
+            // Each worker decodes a row's confidences here (see InteractionMatrix's remarks).
+            if (confidences[w].Length < rows.MaxRowLength)
+            {
+                confidences[w] = new float[rows.MaxRowLength];
+            }
+        }
+
         if (workers == 1)
         {
             Work(0, rows, rowFactors, fixedFactors, fixedGramian, rowTerms, cancellationToken);
@@ -67,6 +79,7 @@ internal sealed class AlsHalfStep
     private void Work(int worker, InteractionMatrix rows, float[] rowFactors, float[] fixedFactors, float[] fixedGramian, double[]? rowTerms, CancellationToken cancellationToken)
     {
         var buffer = scratch[worker].AsSpan();
+        var confidenceBuffer = confidences[worker].AsSpan();
         var k = factors;
         var otherSide = rows.ColumnCount;
         int first;
@@ -95,20 +108,21 @@ internal sealed class AlsHalfStep
                 }
 
                 var regularization = parameters.RowRegularization(observed.Length, otherSide);
+                var confidence = rows.ConfidenceOf(row, confidenceBuffer);
                 if (solver == ImplicitSolver.Cholesky)
                 {
-                    ImplicitRowSolver.SolveCholesky(fixedGramian, fixedFactors, observed, rows.ConfidenceOf(row),
+                    ImplicitRowSolver.SolveCholesky(fixedGramian, fixedFactors, observed, confidence,
                         parameters.UnobservedWeight, regularization, buffer, x);
                 }
                 else
                 {
-                    ImplicitRowSolver.SolveConjugateGradient(fixedGramian, fixedFactors, observed, rows.ConfidenceOf(row),
+                    ImplicitRowSolver.SolveConjugateGradient(fixedGramian, fixedFactors, observed, confidence,
                         parameters.UnobservedWeight, regularization, cgSteps, buffer, x);
                 }
 
                 if (rowTerms is not null)
                 {
-                    rowTerms[row] = ImplicitObjective.RowTerm(x, fixedFactors, observed, rows.ConfidenceOf(row), parameters.UnobservedWeight, regularization);
+                    rowTerms[row] = ImplicitObjective.RowTerm(x, fixedFactors, observed, confidence, parameters.UnobservedWeight, regularization);
                 }
             }
         }
