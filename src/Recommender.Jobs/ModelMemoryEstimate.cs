@@ -11,6 +11,9 @@ namespace Recommender.Jobs;
 /// <list type="bullet">
 /// <item>MF: (users + items) × (factors + 1) for the factors and biases, twice (the training arrays
 /// and the copy the export writes).</item>
+/// <item>Bayesian MF: its kept samples, (users + items) × factors each, thinned to the options'
+/// MaxModelBytes, twice (the samples and the model averaged from them), plus the chain's
+/// double-precision state, (users + items) × (factors + 1) × 8 bytes.</item>
 /// <item>Implicit (weighted ALS): (users + items) × factors, twice likewise.</item>
 /// <item>Neural weights: the two embedding tables, (users + items) × dim, NeuMF's GMF and bias
 /// tables, (users + items) × (gmf + 1), and the MLP (2·dim → hidden… → 1), four times (weights,
@@ -40,12 +43,25 @@ public sealed record ModelMemoryEstimate(double MfBytes, double ImplicitBytes, d
         ("blend.autorec", AutoRecBytes),
     }.MaxBy(p => p.Item2).Item1;
 
+    private static double MfBytesOf(long users, long items, Training.Mf.MfTrainingOptions mf)
+    {
+        double rows = users + (double)items;
+        if (mf.Variant != Training.Mf.MfVariant.Bayesian)
+        {
+            return rows * (mf.Factors + 1) * Float * 2;
+        }
+
+        var thinned = mf.ForData((int)Math.Min(users, int.MaxValue), (int)Math.Min(items, int.MaxValue));
+        var samples = Math.Max(1, (thinned.Epochs - thinned.BurnIn) / thinned.SampleEvery);
+        return (rows * (mf.Factors + 1) * sizeof(double)) + (2 * rows * mf.Factors * samples * Float);
+    }
+
     public static ModelMemoryEstimate Of(long users, long items, ValidatedJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
         // Doubles: the products can overflow a long for requests this estimate exists to refuse.
         double rows = users + (double)items;
-        var mfBytes = job.Mf is null ? 0 : rows * (job.Mf.Factors + 1) * Float * 2;
+        var mfBytes = job.Mf is null ? 0 : MfBytesOf(users, items, job.Mf);
         var implicitBytes = job.Implicit is null ? 0 : rows * job.Implicit.Factors * Float * 2;
         var autoRecBytes = job.Blend?.AutoRec is { } autoRec && autoRec.TooLargeFor(users, items) is null
             ? AutoRecOptions.DenseBytes(users, items) + (2.0 * users * autoRec.Hidden * Float * 4)

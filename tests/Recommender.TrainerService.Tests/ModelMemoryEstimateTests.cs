@@ -1,6 +1,7 @@
 using Recommender.Data;
 using Recommender.Jobs;
 using Recommender.Training.Blend;
+using Recommender.Training.Mf;
 using Recommender.Training.Neural;
 
 namespace Recommender.TrainerService.Tests;
@@ -38,6 +39,22 @@ public sealed class ModelMemoryEstimateTests
         // 162 k users × 62 k items is 160 GB dense: over MaxDenseBytes, the member is left out.
         Assert.Equal(0, ModelMemoryEstimate.Of(162_000, 62_000, job).AutoRecBytes);
         Assert.Equal(0, ModelMemoryEstimate.Of(1000, 500, job with { Blend = new BlendTrainingOptions { AutoRec = null } }).AutoRecBytes);
+    }
+
+    [Fact]
+    public void Bayesian_MF_counts_its_kept_samples_thinned_to_the_model_bound()
+    {
+        var bayesian = MfTrainingOptions.BayesianDefaults;
+        var biased = Estimate(new ValidatedJob("m", SplitSpec.Parse("none"), bayesian with { Variant = MfVariant.Biased }, null));
+        var small = Estimate(new ValidatedJob("m", SplitSpec.Parse("none"), bayesian, null));
+
+        // 1,500 rows keep all 90 samples of k = 10: the samples and the averaged model, plus the chain.
+        Assert.Equal((1500.0 * 11 * 8) + (2.0 * 1500 * 10 * 90 * 4), small.MfBytes);
+        Assert.True(small.MfBytes > 10 * biased.MfBytes);
+
+        // At 25 M-rating size the samples are thinned to MaxModelBytes, so the estimate stays near twice it.
+        var large = ModelMemoryEstimate.Of(162_000, 62_000, new ValidatedJob("m", SplitSpec.Parse("none"), bayesian, null));
+        Assert.InRange(large.MfBytes, bayesian.MaxModelBytes, (2.0 * bayesian.MaxModelBytes) + (224_000.0 * 11 * 8));
     }
 
     private static ModelMemoryEstimate Estimate(ValidatedJob job) => ModelMemoryEstimate.Of(1000, 500, job);

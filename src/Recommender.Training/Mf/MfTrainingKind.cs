@@ -15,7 +15,9 @@ public sealed class MfTrainingKind : ITrainingKind
     public TrainedModel Train(TrainingContext context, IProgress<TrainingEvent>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var options = context.Request.Mf ?? throw new ArgumentException("The request has no MF options.", nameof(context));
+        var requested = context.Request.Mf ?? throw new ArgumentException("The request has no MF options.", nameof(context));
+        // Thinned to the model-size bound for this data (Bayesian); the manifest records what ran.
+        var options = requested.ForData(context.Fit.UserCount, context.Fit.ItemCount);
         var result = MfTrainer.Train(context.Fit, context.Validation, options with { MinRating = context.MinRating, MaxRating = context.MaxRating },
             new CallbackProgress<MfEpochReport>(e => progress?.Report(new EpochFinished(Name, e.Epoch, options.Epochs, e.TrainMse, e.ValidationRmse, e.ValidationMae, e.Seconds))),
             cancellationToken);
