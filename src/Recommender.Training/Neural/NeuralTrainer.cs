@@ -128,15 +128,18 @@ public static class NeuralTrainer
         var shuffle = new Random(options.Seed);
 
         var neuMf = options.Architecture == NeuralArchitecture.NeuMf;
-        using var model = neuMf
-            ? new NeuralRatingModel(train.UserCount, train.ItemCount, options.EmbeddingDim, options.HiddenSizes, options.Dropout,
-                options.GmfDim, (float)train.Values.Average(v => (double)v), features)
-            : new NeuralRatingModel(train.UserCount, train.ItemCount, options.EmbeddingDim, options.HiddenSizes, options.Dropout);
+        var lazy = options.UsesLazyEmbeddingUpdates(train.UserCount, train.ItemCount);
+        using var model = new NeuralRatingModel(train.UserCount, train.ItemCount, options.EmbeddingDim, options.HiddenSizes, options.Dropout,
+            neuMf ? options.GmfDim : 0, neuMf ? (float)train.Values.Average(v => (double)v) : null, features, sparseEmbeddings: lazy);
         // NeuMF: Adam without decay; the dense layers' L2 (Adam's weight_decay, wd·θ added to the
         // gradient, is the gradient of wd/2·‖θ‖²) and the per-row embedding penalty go into the
         // loss, so embedding rows shrink per rating, not at every step whether used or not.
+        // Lazy updates: torch's Adam keeps the dense layers (and side-feature tables), the
+        // embedding tables get lazy Adam with the same hyper-parameters.
+        var adamDecay = neuMf ? 0 : options.WeightDecay;
         using var optimizer = torch.optim.Adam(
-            model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weight_decay: neuMf ? 0 : options.WeightDecay);
+            lazy ? [.. model.ParametersBesideEmbeddings()] : model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weight_decay: adamDecay);
+        var lazyAdam = lazy ? new LazyEmbeddingAdam(model.EmbeddingTables, options.LearningRate, 0.9, 0.999, 1e-7, adamDecay) : null;
         var denseDecay = neuMf ? options.WeightDecay : 0;
         var penalty = neuMf ? options.EmbeddingRegularization : 0;
         // 0-d tensors rather than doubles: see NeuralRatingModel's note on Scalars.
@@ -200,6 +203,7 @@ public static class NeuralTrainer
 
                     objective.backward();
                     optimizer.step();
+                    lazyAdam?.Step();
                     lossSum += loss.item<float>() * (double)size;
                 }
             }
@@ -245,6 +249,11 @@ public static class NeuralTrainer
                 foreach (var group in optimizer.ParamGroups)
                 {
                     group.LearningRate *= options.LearningRateDecay;
+                }
+
+                if (lazyAdam is not null)
+                {
+                    lazyAdam.LearningRate *= options.LearningRateDecay;
                 }
             }
         }
