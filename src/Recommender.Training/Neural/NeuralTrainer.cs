@@ -134,12 +134,15 @@ public static class NeuralTrainer
         // NeuMF: Adam without decay; the dense layers' L2 (Adam's weight_decay, wd·θ added to the
         // gradient, is the gradient of wd/2·‖θ‖²) and the per-row embedding penalty go into the
         // loss, so embedding rows shrink per rating, not at every step whether used or not.
-        // Lazy updates: torch's Adam keeps the dense layers (and side-feature tables), the
-        // embedding tables get lazy Adam with the same hyper-parameters.
+        // Lazy updates: LazyAdam, with the same hyper-parameters, instead of torch's Adam: lazy on
+        // the embedding tables, plain on the dense layers (and side-feature tables).
         var adamDecay = neuMf ? 0 : options.WeightDecay;
-        using var optimizer = torch.optim.Adam(
-            lazy ? [.. model.ParametersBesideEmbeddings()] : model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weight_decay: adamDecay);
-        var lazyAdam = lazy ? new LazyEmbeddingAdam(model.EmbeddingTables, options.LearningRate, 0.9, 0.999, 1e-7, adamDecay) : null;
+        using var optimizer = lazy
+            ? null
+            : torch.optim.Adam(model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weight_decay: adamDecay);
+        var lazyAdam = lazy
+            ? new LazyAdam(model.EmbeddingTables, [.. model.ParametersBesideEmbeddings()], options.LearningRate, 0.9, 0.999, 1e-7, adamDecay)
+            : null;
         var denseDecay = neuMf ? options.WeightDecay : 0;
         var penalty = neuMf ? options.EmbeddingRegularization : 0;
         // 0-d tensors rather than doubles: see NeuralRatingModel's note on Scalars.
@@ -179,7 +182,7 @@ public static class NeuralTrainer
                     cancellationToken.ThrowIfCancellationRequested();
                     var size = Math.Min(options.BatchSize, n - start);
                     using var batchScope = torch.NewDisposeScope();
-                    optimizer.zero_grad();
+                    optimizer?.zero_grad();
                     var batchUsers = users.narrow(0, start, size);
                     var batchItems = items.narrow(0, start, size);
                     Tensor predictions;
@@ -202,7 +205,7 @@ public static class NeuralTrainer
                     }
 
                     objective.backward();
-                    optimizer.step();
+                    optimizer?.step();
                     lazyAdam?.Step();
                     lossSum += loss.item<float>() * (double)size;
                 }
@@ -246,7 +249,7 @@ public static class NeuralTrainer
 
             if (options.LearningRateDecay != 1)
             {
-                foreach (var group in optimizer.ParamGroups)
+                foreach (var group in optimizer?.ParamGroups ?? [])
                 {
                     group.LearningRate *= options.LearningRateDecay;
                 }
