@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using TorchSharp.Modules;
 
 namespace Recommender.Training.Neural;
@@ -187,8 +188,10 @@ internal sealed class LazyAdam
     {
         private readonly Parameter weight;
         private readonly int width;
-        private readonly float[] m;
-        private readonly float[] v;
+
+        // Per row its first moment then its second: the rows a batch touches are scattered over
+        // tables of tens of MB, and one contiguous block per row misses the cache less than two.
+        private readonly float[] moments;
 
         // Row -> its slot among this step's distinct rows, -1 when not touched: sums duplicates
         // without a dictionary; reset row by row after each step.
@@ -207,8 +210,7 @@ internal sealed class LazyAdam
             this.weight = weight;
             var rows = checked((int)weight.shape[0]);
             width = checked((int)weight.shape[1]);
-            m = new float[checked(rows * width)];
-            v = new float[m.Length];
+            moments = new float[checked(2 * rows * width)];
             slotOfRow = new int[rows];
             Array.Fill(slotOfRow, -1);
         }
@@ -276,18 +278,48 @@ internal sealed class LazyAdam
             return count;
         }
 
-        private void Apply(int count, in Coefficients c)
+        private unsafe void Apply(int count, in Coefficients c)
         {
             var parameters = MemoryMarshal.Cast<byte, float>(weight.bytes);
-            for (var slot = 0; slot < count; slot++)
+            fixed (float* parameterBase = parameters)
+            fixed (float* momentBase = moments)
             {
-                var row = touched[slot];
-                slotOfRow[row] = -1;
-                var offset = row * width;
-                UpdateRow(
-                    parameters.Slice(offset, width), m.AsSpan(offset, width), v.AsSpan(offset, width),
-                    sums.AsSpan(slot * width, width), c);
+                for (var slot = 0; slot < count; slot++)
+                {
+                    if (slot + PrefetchDistance < count)
+                    {
+                        var ahead = touched[slot + PrefetchDistance];
+                        Prefetch(parameterBase + ((long)ahead * width), width);
+                        Prefetch(momentBase + (2L * ahead * width), 2 * width);
+                    }
+
+                    var row = touched[slot];
+                    slotOfRow[row] = -1;
+                    var state = moments.AsSpan(2 * row * width, 2 * width);
+                    UpdateRow(
+                        parameters.Slice(row * width, width), state[..width], state[width..],
+                        sums.AsSpan(slot * width, width), c);
+                }
             }
+        }
+
+        // Rows are fetched this many rows ahead of their update: their addresses are random, so
+        // the hardware prefetcher cannot guess them.
+        private const int PrefetchDistance = 4;
+
+        private static unsafe void Prefetch(float* start, int floats)
+        {
+            if (!Sse.IsSupported)
+            {
+                return;
+            }
+
+            for (var offset = 0; offset < floats; offset += 16)
+            {
+                Sse.Prefetch0(start + offset);
+            }
+
+            Sse.Prefetch0(start + floats - 1);
         }
 
         private static void Add(Span<float> sum, ReadOnlySpan<float> gradient)

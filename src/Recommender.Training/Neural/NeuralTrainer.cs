@@ -177,9 +177,16 @@ public static class NeuralTrainer
                 var users = allUsers.index_select(0, permutation);
                 var items = allItems.index_select(0, permutation);
                 var values = allValues.index_select(0, permutation);
+                var regionMark = GC.GetAllocatedBytesForCurrentThread();
                 for (var start = 0; start < n; start += options.BatchSize)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+                    if (GC.GetAllocatedBytesForCurrentThread() - regionMark > NoGcRegion.RenewAfterBytes)
+                    {
+                        NoGcRegion.Renew();
+                        regionMark = GC.GetAllocatedBytesForCurrentThread();
+                    }
+
                     var size = Math.Min(options.BatchSize, n - start);
                     using var batchScope = torch.NewDisposeScope();
                     optimizer?.zero_grad();
