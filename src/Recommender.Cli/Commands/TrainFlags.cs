@@ -168,12 +168,19 @@ internal sealed class NeuralFlags
 
     public Option<int?> Patience { get; }
 
+    public Option<string> EmbeddingUpdates { get; } = new("--embedding-updates")
+    {
+        Description = "auto (dense on small catalogs, lazy above 20,000 user + item rows) | dense (torch's Adam over whole tables, the notebook's) | lazy (Adam on the rows each batch looks up).",
+        DefaultValueFactory = _ => "auto",
+    };
+
     public Option<int?> TorchThreads { get; } = new("--torch-threads") { Description = "libtorch threads (1 is right on 2 cores)." };
 
     public void AddTo(Command command)
     {
         Architecture.AcceptOnlyFromAmong("seed", "neumf");
-        foreach (var option in new Option[] { Architecture, GmfDim, NoSideFeatures, EmbeddingRegularization, LearningRateDecay, EmbeddingDim, Hidden, Epochs, BatchSize, LearningRate, Dropout, WeightDecay, Patience, TorchThreads })
+        EmbeddingUpdates.AcceptOnlyFromAmong("auto", "dense", "lazy");
+        foreach (var option in new Option[] { Architecture, GmfDim, NoSideFeatures, EmbeddingRegularization, LearningRateDecay, EmbeddingDim, Hidden, Epochs, BatchSize, LearningRate, Dropout, WeightDecay, Patience, TorchThreads, EmbeddingUpdates })
         {
             command.Add(option);
         }
@@ -200,6 +207,12 @@ internal sealed class NeuralFlags
                 ? (patience == 0 ? null : patience)
                 : (hasValidation ? NeuralTrainingOptions.DefaultPatience : defaults.EarlyStoppingPatience),
             Threads = parse.GetValue(TorchThreads) ?? defaults.Threads,
+            EmbeddingUpdates = parse.GetValue(EmbeddingUpdates) switch
+            {
+                "dense" => Training.Neural.EmbeddingUpdates.Dense,
+                "lazy" => Training.Neural.EmbeddingUpdates.Lazy,
+                _ => Training.Neural.EmbeddingUpdates.Auto,
+            },
             Seed = seed,
         };
     }

@@ -60,9 +60,21 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
     {
     }
 
+    /// <summary>
+    /// A model for training: the seed network when <paramref name="globalMean"/> is null, NeuMF
+    /// otherwise. <paramref name="sparseEmbeddings"/> makes the embedding tables' gradients sparse
+    /// (the looked-up rows only), for <see cref="LazyEmbeddingAdam"/>; the weights drawn are the same.
+    /// </summary>
+    internal NeuralRatingModel(
+        int userCount, int itemCount, int embeddingDim, IReadOnlyList<int> hiddenSizes, double dropout, int gmfDim, float? globalMean,
+        NeuralSideFeatures? features, bool sparseEmbeddings)
+        : this(userCount, itemCount, embeddingDim, hiddenSizes, dropout, gmfDim, globalMean, initialize: true, features, sparseEmbeddings)
+    {
+    }
+
     private NeuralRatingModel(
         int userCount, int itemCount, int embeddingDim, IReadOnlyList<int> hiddenSizes, double dropout, int gmfDim, float? globalMean, bool initialize,
-        NeuralSideFeatures? features = null)
+        NeuralSideFeatures? features = null, bool sparseEmbeddings = false)
         : base(nameof(NeuralRatingModel))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(userCount, 1);
@@ -99,8 +111,8 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         // mostly per-operation overhead at these sizes), sliced in forward and split at export.
         using var gate = TorchGate.Enter();
         var width = globalMean is null ? embeddingDim : embeddingDim + gmfDim + 1;
-        user_embedding = nn.Embedding(userCount, width);
-        item_embedding = nn.Embedding(itemCount, width);
+        user_embedding = nn.Embedding(userCount, width, sparse: sparseEmbeddings);
+        item_embedding = nn.Embedding(itemCount, width, sparse: sparseEmbeddings);
         var linears = new List<Linear>();
         var input = 2 * embeddingDim;
         foreach (var size in HiddenSizes)
@@ -254,6 +266,14 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
 
     private static Tensor WithFeatures(Tensor idRows, Tensor? featureRows, Tensor? table, Tensor indices) =>
         table is null ? idRows : idRows + featureRows!.index_select(0, indices).mm(table);
+
+    /// <summary>The user and the item embedding tables (NeuMF: the fused embedding | GMF | bias tables).</summary>
+    internal IReadOnlyList<Parameter> EmbeddingTables => [user_embedding.weight!, item_embedding.weight!];
+
+    /// <summary>Every trained parameter but <see cref="EmbeddingTables"/>: the dense layers and the side-feature tables.</summary>
+    internal IEnumerable<Parameter> ParametersBesideEmbeddings() =>
+        named_parameters().Where(p => !p.name.StartsWith(nameof(user_embedding) + ".", StringComparison.Ordinal)
+            && !p.name.StartsWith(nameof(item_embedding) + ".", StringComparison.Ordinal)).Select(p => p.parameter);
 
     /// <summary>True when the model has side-feature tables on either side.</summary>
     public bool HasSideFeatures => user_feature_table is not null || item_feature_table is not null;

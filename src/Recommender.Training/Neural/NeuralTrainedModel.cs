@@ -81,6 +81,8 @@ public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrai
         }
 
         values["neural.learning_rate_decay"] = Invariant(options.LearningRateDecay);
+        // The mode Auto resolved to for this catalog: lazy and dense Adam train differently.
+        values["neural.embedding_updates"] = options.UsesLazyEmbeddingUpdates(Result.Weights.UserCount, Result.Weights.ItemCount) ? "lazy" : "dense";
     }
 
     public override void AddMetrics(IDictionary<string, double> metrics)

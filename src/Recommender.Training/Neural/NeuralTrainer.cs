@@ -128,15 +128,21 @@ public static class NeuralTrainer
         var shuffle = new Random(options.Seed);
 
         var neuMf = options.Architecture == NeuralArchitecture.NeuMf;
-        using var model = neuMf
-            ? new NeuralRatingModel(train.UserCount, train.ItemCount, options.EmbeddingDim, options.HiddenSizes, options.Dropout,
-                options.GmfDim, (float)train.Values.Average(v => (double)v), features)
-            : new NeuralRatingModel(train.UserCount, train.ItemCount, options.EmbeddingDim, options.HiddenSizes, options.Dropout);
+        var lazy = options.UsesLazyEmbeddingUpdates(train.UserCount, train.ItemCount);
+        using var model = new NeuralRatingModel(train.UserCount, train.ItemCount, options.EmbeddingDim, options.HiddenSizes, options.Dropout,
+            neuMf ? options.GmfDim : 0, neuMf ? (float)train.Values.Average(v => (double)v) : null, features, sparseEmbeddings: lazy);
         // NeuMF: Adam without decay; the dense layers' L2 (Adam's weight_decay, wd·θ added to the
         // gradient, is the gradient of wd/2·‖θ‖²) and the per-row embedding penalty go into the
         // loss, so embedding rows shrink per rating, not at every step whether used or not.
-        using var optimizer = torch.optim.Adam(
-            model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weight_decay: neuMf ? 0 : options.WeightDecay);
+        // Lazy updates: LazyAdam, with the same hyper-parameters, instead of torch's Adam: lazy on
+        // the embedding tables, plain on the dense layers (and side-feature tables).
+        var adamDecay = neuMf ? 0 : options.WeightDecay;
+        using var optimizer = lazy
+            ? null
+            : torch.optim.Adam(model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weight_decay: adamDecay);
+        var lazyAdam = lazy
+            ? new LazyAdam(model.EmbeddingTables, [.. model.ParametersBesideEmbeddings()], options.LearningRate, 0.9, 0.999, 1e-7, adamDecay)
+            : null;
         var denseDecay = neuMf ? options.WeightDecay : 0;
         var penalty = neuMf ? options.EmbeddingRegularization : 0;
         // 0-d tensors rather than doubles: see NeuralRatingModel's note on Scalars.
@@ -171,12 +177,19 @@ public static class NeuralTrainer
                 var users = allUsers.index_select(0, permutation);
                 var items = allItems.index_select(0, permutation);
                 var values = allValues.index_select(0, permutation);
+                var regionMark = GC.GetAllocatedBytesForCurrentThread();
                 for (var start = 0; start < n; start += options.BatchSize)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+                    if (GC.GetAllocatedBytesForCurrentThread() - regionMark > NoGcRegion.RenewAfterBytes)
+                    {
+                        NoGcRegion.Renew();
+                        regionMark = GC.GetAllocatedBytesForCurrentThread();
+                    }
+
                     var size = Math.Min(options.BatchSize, n - start);
                     using var batchScope = torch.NewDisposeScope();
-                    optimizer.zero_grad();
+                    optimizer?.zero_grad();
                     var batchUsers = users.narrow(0, start, size);
                     var batchItems = items.narrow(0, start, size);
                     Tensor predictions;
@@ -199,7 +212,8 @@ public static class NeuralTrainer
                     }
 
                     objective.backward();
-                    optimizer.step();
+                    optimizer?.step();
+                    lazyAdam?.Step();
                     lossSum += loss.item<float>() * (double)size;
                 }
             }
@@ -242,9 +256,14 @@ public static class NeuralTrainer
 
             if (options.LearningRateDecay != 1)
             {
-                foreach (var group in optimizer.ParamGroups)
+                foreach (var group in optimizer?.ParamGroups ?? [])
                 {
                     group.LearningRate *= options.LearningRateDecay;
+                }
+
+                if (lazyAdam is not null)
+                {
+                    lazyAdam.LearningRate *= options.LearningRateDecay;
                 }
             }
         }
