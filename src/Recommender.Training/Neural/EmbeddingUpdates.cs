@@ -19,6 +19,7 @@ public enum EmbeddingUpdates
     /// Lazy ("sparse") Adam, as PyTorch's SparseAdam and TF's LazyAdam: only the rows a batch looks
     /// up get Adam's moment and parameter update (bias-corrected by the global step); the others
     /// and their moments stay as they are. The cost of a step follows the batch, not the tables.
+    /// The dense layers get plain Adam, computed beside the tables by <see cref="LazyAdam"/>.
     /// </summary>
     Lazy = 2,
 }
