@@ -62,6 +62,7 @@ public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult r
             values["mf.sample_every"] = Invariant(options.SampleEvery);
             values["mf.noise_precision"] = options.NoisePrecision is { } precision ? Invariant(precision) : "sampled";
             values["mf.samples"] = Invariant(Result.Model.Factors / options.Factors);
+            values["mf.posterior_export"] = Result.PosteriorExport ?? "samples";
         }
     }
 
@@ -70,9 +71,14 @@ public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult r
         ArgumentNullException.ThrowIfNull(metrics);
         metrics["mf.train_mse"] = Result.Epochs[Result.BestEpoch - 1].TrainMse;
         metrics["mf.best_epoch"] = Result.BestEpoch;
-        if (Result.Epochs[Result.BestEpoch - 1].ValidationRmse is { } validation)
+        if ((Result.ExportedValidationRmse ?? Result.Epochs[Result.BestEpoch - 1].ValidationRmse) is { } validation)
         {
             metrics["mf.validation_rmse"] = validation;
+        }
+
+        if (Result.OtherCandidateValidationRmse is { } other)
+        {
+            metrics["mf.validation_rmse_not_exported"] = other;
         }
         base.AddMetrics(metrics);
     }

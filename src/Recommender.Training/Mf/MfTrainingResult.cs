@@ -38,4 +38,17 @@ public sealed class MfTrainingResult
 
     /// <summary>SGD worker threads actually used.</summary>
     public int Threads { get; }
+
+    /// <summary>
+    /// Bayesian variant: how the posterior mean was exported: "samples" (the kept samples side by
+    /// side) or "factor-mean" (each row's factors averaged over every sweep after burn-in), which
+    /// <see cref="Bayesian.BayesianMfTrainer"/> chooses on validation when the samples are thinned.
+    /// </summary>
+    public string? PosteriorExport { get; init; }
+
+    /// <summary>Validation RMSE of the exported model where it differs from the epoch reports' (the factor mean).</summary>
+    public double? ExportedValidationRmse { get; init; }
+
+    /// <summary>Validation RMSE of the candidate not exported, when there were two.</summary>
+    public double? OtherCandidateValidationRmse { get; init; }
 }

@@ -34,6 +34,37 @@ public sealed class MfBayesianVariantTests
     }
 
     [Fact]
+    public void Thinned_to_one_sample_it_exports_the_factor_mean_of_every_sweep_when_validation_prefers_it()
+    {
+        var (train, test) = Planted.Value;
+        // Room for one sample of (300 + 250) rows x 6 factors: the chain is thinned to every 30th sweep.
+        var options = (Options with { MaxModelBytes = 550 * 6 * 4 }).ForData(train.UserCount, train.ItemCount);
+        Assert.Equal(30, options.SampleEvery);
+
+        var result = MfTrainer.Train(train, test, options);
+
+        // One sample alone is noisy; the mean of 30 sweeps' rows is a 6-column model that beats it.
+        Assert.Equal("factor-mean", result.PosteriorExport);
+        Assert.Equal(6, result.Model.Factors);
+        Assert.Equal(MfEvaluator.Rmse(result.Model, test), result.ExportedValidationRmse!.Value, 6);
+        Assert.True(result.ExportedValidationRmse < result.OtherCandidateValidationRmse,
+            $"factor mean {result.ExportedValidationRmse:F4} vs one sample {result.OtherCandidateValidationRmse:F4}");
+        Assert.Equal(result.OtherCandidateValidationRmse!.Value, result.Epochs[^1].ValidationRmse!.Value, 6);
+    }
+
+    [Fact]
+    public void Unthinned_it_exports_the_samples_and_offers_no_other_candidate()
+    {
+        var (train, test) = Planted.Value;
+
+        var result = MfTrainer.Train(train, test, Options with { Epochs = 14 });
+
+        Assert.Equal("samples", result.PosteriorExport);
+        Assert.Null(result.OtherCandidateValidationRmse);
+        Assert.Equal(4 * 6, result.Model.Factors);
+    }
+
+    [Fact]
     public void The_model_is_the_samples_side_by_side()
     {
         var (train, test) = Planted.Value;

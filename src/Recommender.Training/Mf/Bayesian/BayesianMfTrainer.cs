@@ -49,6 +49,11 @@ internal static class BayesianMfTrainer
         var early = options.EarlyStoppingPatience > 0 && validation is not null;
         var rowSquaredErrors = new double[train.UserCount];
 
+        // Where the kept samples had to be thinned to fit MaxModelBytes (MfTrainingOptions.ForData),
+        // each row's factors are also averaged over every sweep after burn-in: a model of k columns
+        // that uses all the sweeps, as a candidate beside the thinned samples (chosen on validation).
+        var factorMean = FactorMean.IfThinned(options, train.UserCount, train.ItemCount, d);
+
         for (var sweep = 1; sweep <= options.Epochs; sweep++)
         {
             var sweepStart = Stopwatch.GetTimestamp();
@@ -67,6 +72,11 @@ internal static class BayesianMfTrainer
             if (options.NoisePrecision is null)
             {
                 alpha = hyper.NextGamma(NoiseShape0 + (train.Count / 2.0)) / (NoiseRate0 + (sse / 2));
+            }
+
+            if (sweep > options.BurnIn)
+            {
+                factorMean?.Add(users, items);
             }
 
             var keep = sweep > options.BurnIn && (sweep - options.BurnIn) % options.SampleEvery == 0;
@@ -103,6 +113,7 @@ internal static class BayesianMfTrainer
                     bestRmse = current;
                     bestSamples = kept.Count;
                     bestEpoch = sweep;
+                    factorMean?.MarkBest();
                 }
                 else if (early && sweep - bestEpoch >= options.EarlyStoppingPatience)
                 {
@@ -120,8 +131,89 @@ internal static class BayesianMfTrainer
 
         var samples = early && bestSamples > 0 ? bestSamples : kept.Count;
         var model = Average(kept.GetRange(0, samples), train.UserCount, train.ItemCount, k, mean, options);
-        return new MfTrainingResult(model, reports, early && bestSamples > 0 ? bestEpoch : reports.Count, stoppedEarly,
-            Stopwatch.GetElapsedTime(started), (long)train.Count * reports.Count * 2, threads);
+        var chosenEpoch = early && bestSamples > 0 ? bestEpoch : reports.Count;
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var updates = (long)train.Count * reports.Count * 2;
+        if (factorMean is not null && validation is { Count: > 0 } && reports[chosenEpoch - 1].ValidationRmse is { } samplesRmse)
+        {
+            var meanModel = factorMean.ToModel(early && bestSamples > 0, k, mean, options);
+            var meanRmse = MfEvaluator.Rmse(meanModel, validation);
+            var useMean = meanRmse < samplesRmse;
+            return new MfTrainingResult(useMean ? meanModel : model, reports, chosenEpoch, stoppedEarly, elapsed, updates, threads)
+            {
+                PosteriorExport = useMean ? "factor-mean" : "samples",
+                ExportedValidationRmse = useMean ? meanRmse : samplesRmse,
+                OtherCandidateValidationRmse = useMean ? samplesRmse : meanRmse,
+            };
+        }
+
+        return new MfTrainingResult(model, reports, chosenEpoch, stoppedEarly, elapsed, updates, threads) { PosteriorExport = "samples" };
+    }
+
+    /// <summary>
+    /// Running sums of every row's sampled vector (factors and bias) over the sweeps after burn-in,
+    /// and a copy of them at the best sweep so far: the factor-mean candidate's one k-column model.
+    /// </summary>
+    private sealed class FactorMean(int userCount, int itemCount, int d)
+    {
+        private readonly double[] _users = new double[(long)userCount * d];
+        private readonly double[] _items = new double[(long)itemCount * d];
+        private double[]? _bestUsers;
+        private double[]? _bestItems;
+        private int _sweeps;
+        private int _bestSweeps;
+
+        /// <summary>Null unless every sweep's samples side by side would pass MaxModelBytes (they were thinned).</summary>
+        public static FactorMean? IfThinned(MfTrainingOptions options, int userCount, int itemCount, int d)
+        {
+            var sampleBytes = ((long)userCount + itemCount) * options.Factors * sizeof(float);
+            return (long)(options.Epochs - options.BurnIn) * sampleBytes > options.MaxModelBytes
+                ? new FactorMean(userCount, itemCount, d)
+                : null;
+        }
+
+        public void Add(double[] users, double[] items)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(_users, users, _users);
+            System.Numerics.Tensors.TensorPrimitives.Add(_items, items, _items);
+            _sweeps++;
+        }
+
+        public void MarkBest()
+        {
+            _bestUsers ??= new double[_users.Length];
+            _bestItems ??= new double[_items.Length];
+            _users.CopyTo(_bestUsers, 0);
+            _items.CopyTo(_bestItems, 0);
+            _bestSweeps = _sweeps;
+        }
+
+        /// <summary>The averaged rows as a model; at the best sweep's sums when early stopping chose it.</summary>
+        public MfModel ToModel(bool atBest, int k, float mean, MfTrainingOptions options)
+        {
+            var (users, items, sweeps) = atBest && _bestUsers is not null ? (_bestUsers, _bestItems!, _bestSweeps) : (_users, _items, _sweeps);
+            var (userFactors, userBias) = Split(users, userCount, k, sweeps);
+            var (itemFactors, itemBias) = Split(items, itemCount, k, sweeps);
+            return new MfModel(userCount, itemCount, k, userFactors, itemFactors, new MfBiases(mean, userBias, itemBias), options.MinRating, options.MaxRating);
+        }
+
+        private static (float[] Factors, float[] Bias) Split(double[] sums, int count, int k, int sweeps)
+        {
+            var d = k + 1;
+            var factors = new float[(long)count * k];
+            var bias = new float[count];
+            for (var r = 0; r < count; r++)
+            {
+                for (var f = 0; f < k; f++)
+                {
+                    factors[((long)r * k) + f] = (float)(sums[((long)r * d) + f] / sweeps);
+                }
+
+                bias[r] = (float)(sums[((long)r * d) + k] / sweeps);
+            }
+
+            return (factors, bias);
+        }
     }
 
     /// <summary>Draws every row of one side given the other side and the prior.</summary>
