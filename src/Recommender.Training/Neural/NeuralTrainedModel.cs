@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Recommender.Data;
+using Recommender.Models.Artifacts;
 using Recommender.Models.Neural;
 using Recommender.Models.Onnx;
 using Recommender.Models.Repository;
@@ -17,6 +18,15 @@ public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrai
 
     /// <summary>How many side-feature columns (users' and items') the network was trained with; 0 without.</summary>
     public int SideFeatureColumns { get; init; }
+
+    /// <summary>
+    /// Profiled users without a training rating, whose feature-only rows follow the indexed users
+    /// in the exported tables (index = user count + k); null when there are none.
+    /// </summary>
+    public IdMap? ColdUsers { get; init; }
+
+    /// <summary>Catalog items without a training rating, as <see cref="ColdUsers"/>.</summary>
+    public IdMap? ColdItems { get; init; }
 
     public override TimeSpan Elapsed => Result.Elapsed;
 
@@ -46,6 +56,14 @@ public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrai
         var weights = Result.Weights;
         NeuralOnnxExporter.ExportToFile(weights, onnxMetadata, draft.PathFor(ArtifactFileNames.NeuralOnnx));
         var architecture = new Dictionary<string, string> { ["architecture"] = options.Architecture.ToString().ToLowerInvariant() };
+        if (ColdUsers is not null && ColdItems is not null)
+        {
+            // The version's cold ids name the rows past the id maps' counts; the entry says this
+            // graph has them (serving checks it covers every one).
+            draft.AddColdIds(new IdMaps(ColdUsers, ColdItems));
+            architecture[ModelEntry.ColdRowsProperty] = "true";
+        }
+
         draft.AddModel(ModelEntry.Neural(ArtifactFileNames.NeuralOnnx, weights.EmbeddingDim, [.. weights.Layers.SkipLast(1).Select(l => l.OutputSize)], architecture));
         if (weights.Gmf is null && weights.Biases is null)
         {
@@ -88,6 +106,12 @@ public sealed class NeuralTrainedModel(NeuralTrainingOptions options, NeuralTrai
         ArgumentNullException.ThrowIfNull(metrics);
         metrics["neural.train_mse"] = Result.FinalReport.TrainMse;
         metrics["neural.best_epoch"] = Result.BestEpoch;
+        if (ColdUsers is not null && ColdItems is not null)
+        {
+            metrics["neural.cold_users"] = ColdUsers.Count;
+            metrics["neural.cold_items"] = ColdItems.Count;
+        }
+
         if (Result.FinalReport.ValidationRmse is { } validation)
         {
             metrics["neural.validation_rmse"] = validation;

@@ -1,3 +1,4 @@
+using Recommender.Data;
 using Recommender.Training.Pipeline;
 
 namespace Recommender.Training.Neural;
@@ -13,18 +14,26 @@ public sealed class NeuralTrainingKind : ITrainingKind
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Request.Neural ?? throw new ArgumentException("The request has no neural options.", nameof(context));
-        var features = options.SideFeatures ? NeuralSideFeatures.From(context.Dataset, context.Set.UserMap, context.Set.ItemMap) : null;
+        // With the rows of profiled users and catalog items that have no training rating, which the
+        // export appends to the tables (trained from nothing of theirs: the training is unchanged).
+        var features = options.SideFeatures ? NeuralSideFeatures.From(context.Dataset, context.Set.UserMap, context.Set.ItemMap, withCold: true) : null;
         var result = NeuralTrainer.Train(context.Fit, context.Validation, options,
             new CallbackProgress<NeuralEpochReport>(e => progress?.Report(new EpochFinished(Name, e.Epoch, e.Epochs, e.TrainMse, e.ValidationRmse, e.ValidationMae, e.Duration.TotalSeconds))),
             cancellationToken,
             features is { Any: true } ? features : null);
         var weights = result.Weights;
-        var evaluation = context.Evaluate(NeuralTrainedModel.ScorerFor(weights), cancellationToken);
+        var scorer = NeuralTrainedModel.ScorerFor(weights);
+        var cold = features is { Any: true } && features.ColdUsers.Count + features.ColdItems.Count > 0 ? features : null;
+        var coldScorer = cold is null ? null : ColdIndex.Scorer(scorer, context.Set.UserMap, context.Set.ItemMap, cold.ColdUsers, cold.ColdItems);
+        var evaluation = context.Evaluate(scorer, cancellationToken, coldScorer);
         var chosenOn = options.EarlyStoppingPatience is not null ? context.EpochChosenOn : TrainedModel.LastEpoch;
         return new NeuralTrainedModel(options, result, evaluation)
         {
             EpochChosenOn = chosenOn,
             SideFeatureColumns = features is { Any: true } ? features.UserColumns + features.ItemColumns : 0,
+            ColdUsers = cold?.ColdUsers,
+            ColdItems = cold?.ColdItems,
+            ColdScorer = coldScorer,
         };
     }
 }
