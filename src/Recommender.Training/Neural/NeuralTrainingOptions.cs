@@ -63,6 +63,12 @@ public sealed record NeuralTrainingOptions
     /// </summary>
     public bool SideFeatures { get; init; }
 
+    /// <summary>
+    /// NeuMF: how many networks to train, from seeds <see cref="Seed"/>, <see cref="Seed"/> + 1, ...,
+    /// on the same data; the model is their average (one ONNX graph). 1 is a single network.
+    /// </summary>
+    public int Ensemble { get; init; } = 1;
+
     /// <summary>The learning rate is multiplied by this after every epoch; 1 keeps it constant (the notebook).</summary>
     public double LearningRateDecay { get; init; } = 1;
 
@@ -184,6 +190,11 @@ public sealed record NeuralTrainingOptions
         if (!double.IsFinite(EmbeddingRegularization) || EmbeddingRegularization < 0)
         {
             errors.Add($"EmbeddingRegularization must be zero or a positive finite number (was {EmbeddingRegularization}).");
+        }
+
+        if (Ensemble < 1 || (Architecture == NeuralArchitecture.Seed && Ensemble != 1))
+        {
+            errors.Add($"Ensemble must be 1 for the seed architecture and at least 1 for NeuMF (was {Ensemble}).");
         }
 
         if (!(LearningRateDecay > 0 && LearningRateDecay <= 1))
