@@ -10,12 +10,17 @@ public delegate void PairScorer(ReadOnlySpan<int> users, ReadOnlySpan<int> items
 public delegate int ListRanker(int user, IReadOnlySet<int> seen, Span<int> best);
 
 /// <summary>Held-out accuracy of one model: rating error over every test rating, and top-k ranking quality.</summary>
-public sealed record EvaluationReport(int TestRatings, int ColdRatings, double Rmse, double Mae, RankingReport Ranking);
+public sealed record EvaluationReport(int TestRatings, int ColdRatings, double Rmse, double Mae, RankingReport Ranking)
+{
+    /// <summary>RMSE over the <see cref="ColdRatings"/> alone (user or item unseen in training); NaN when there are none.</summary>
+    public double ColdRmse { get; init; } = double.NaN;
+}
 
 /// <summary>
 /// Evaluates any model through a <see cref="PairScorer"/>, so the same numbers come out for the
 /// factor file, TorchSharp and ONNX Runtime. Test ratings whose user or item never appeared in
-/// training are scored with <c>coldFallback</c> (the training mean), never dropped. Ranking ranks
+/// training are scored with <c>coldFallback</c> (the training mean), never dropped, unless a
+/// <see cref="ColdPairScorer"/> (a model with feature-only rows for them) scores them. Ranking ranks
 /// every item the user did not rate in training and compares the top k with the held-out items
 /// rated at or above the relevance threshold (4 unless given; null: every held-out item); at most
 /// <c>maxRankingUsers</c> users (a seeded sample) are ranked, which bounds the cost on large catalogs.
@@ -33,13 +38,21 @@ public static class HeldOutEvaluator
     /// <paramref name="relevanceThreshold"/> are relevant; null makes every held-out item relevant.
     /// </summary>
     public static EvaluationReport Evaluate(TrainingSet set, PairScorer scorer, float minRating, float maxRating,
+        float coldFallback, int k, int maxRankingUsers, int seed, float? relevanceThreshold, CancellationToken cancellationToken = default) =>
+        Evaluate(set, scorer, null, minRating, maxRating, coldFallback, k, maxRankingUsers, seed, relevanceThreshold, cancellationToken);
+
+    /// <summary>
+    /// As above, with <paramref name="coldScorer"/> scoring the cold test pairs it can (those it
+    /// leaves get <paramref name="coldFallback"/>); null scores every cold pair with the fallback.
+    /// </summary>
+    public static EvaluationReport Evaluate(TrainingSet set, PairScorer scorer, ColdPairScorer? coldScorer, float minRating, float maxRating,
         float coldFallback, int k, int maxRankingUsers, int seed, float? relevanceThreshold, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(scorer);
-        var (rmse, mae) = RatingErrors(set, scorer, minRating, maxRating, coldFallback, cancellationToken);
+        var (rmse, mae, coldRmse) = RatingErrors(set, scorer, coldScorer, minRating, maxRating, coldFallback, cancellationToken);
         var ranking = Ranking(set, scorer, k, maxRankingUsers, seed, relevanceThreshold, cancellationToken);
-        return new EvaluationReport(set.TestCount, set.TestCold.Count, rmse, mae, ranking);
+        return new EvaluationReport(set.TestCount, set.TestCold.Count, rmse, mae, ranking) { ColdRmse = coldRmse };
     }
 
     /// <summary>
@@ -91,14 +104,14 @@ public static class HeldOutEvaluator
         return (users, users.ToDictionary(u => u, u => relevant[u]));
     }
 
-    private static (double Rmse, double Mae) RatingErrors(TrainingSet set, PairScorer scorer, float min, float max,
-        float coldFallback, CancellationToken cancellationToken)
+    private static (double Rmse, double Mae, double ColdRmse) RatingErrors(TrainingSet set, PairScorer scorer, ColdPairScorer? coldScorer,
+        float min, float max, float coldFallback, CancellationToken cancellationToken)
     {
         var known = set.TestKnown;
         var count = set.TestCount;
         if (count == 0)
         {
-            return (double.NaN, double.NaN);
+            return (double.NaN, double.NaN, double.NaN);
         }
 
         var predicted = new float[count];
@@ -112,9 +125,15 @@ public static class HeldOutEvaluator
 
         known.Values.CopyTo(actual, 0);
         predicted.AsSpan(known.Count).Fill(coldFallback);
+        if (set.TestCold.Count > 0)
+        {
+            coldScorer?.Invoke(set.TestCold, predicted.AsSpan(known.Count));
+        }
+
         set.TestCold.Values.CopyTo(actual, known.Count);
         System.Numerics.Tensors.TensorPrimitives.Clamp(predicted, min, max, predicted);
-        return (RatingMetrics.Rmse(actual, predicted), RatingMetrics.Mae(actual, predicted));
+        var coldRmse = set.TestCold.Count == 0 ? double.NaN : RatingMetrics.Rmse(actual.AsSpan(known.Count), predicted.AsSpan(known.Count));
+        return (RatingMetrics.Rmse(actual, predicted), RatingMetrics.Mae(actual, predicted), coldRmse);
     }
 
     private static RankingReport Ranking(TrainingSet set, PairScorer scorer, int k, int maxUsers, int seed, float? relevanceThreshold, CancellationToken cancellationToken)

@@ -81,7 +81,10 @@ public sealed record ModelMemoryEstimate(double MfBytes, double ImplicitBytes, d
         }
 
         var neuMfTables = neural.Architecture == NeuralArchitecture.NeuMf ? neural.GmfDim + 1 : 0;
-        var weights = ((rows * (dim + neuMfTables)) + mlp) * Float * 4;
+        // Training holds one network (with Adam's two moments and the gradient) at a time; an
+        // ensemble keeps every finished member's exported weights until the export.
+        var network = ((rows * (dim + neuMfTables)) + mlp) * Float;
+        var weights = (network * 4) + (network * (neural.Ensemble - 1));
         var batch = neural.BatchSize * (2 * dim + neural.HiddenSizes.Sum(h => (double)h) + 1) * Float * 3;
         return new ModelMemoryEstimate(mfBytes, implicitBytes, weights, batch) { AutoRecBytes = autoRecBytes };
     }

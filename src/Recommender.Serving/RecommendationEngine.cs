@@ -43,11 +43,18 @@ public sealed partial class RecommendationEngine(ModelRegistry registry, IOption
         var items = ArrayPool<long>.Shared.Rent(count);
         try
         {
-            var fallback = MapPairs(model, query, users, items);
+            // Ids without a training rating but with a cold row (profiled users, catalog items) are
+            // scored by the kind's cold scorer when it has one; ids in neither map get the mean.
+            var cold = kind.ColdRatings is not null ? model.Bundle.ColdIds : null;
+            var fallback = MapPairs(model, cold, query, users, items, out var coldPairs);
             var ratings = new float[count];
             var u = users.AsMemory(0, count);
             var i = items.AsMemory(0, count);
             await scorer.ScoreAsync(u, i, ratings, cancellationToken).ConfigureAwait(false);
+            if (coldPairs.Count > 0)
+            {
+                await ScoreColdAsync(kind.ColdRatings!, coldPairs, ratings, cancellationToken).ConfigureAwait(false);
+            }
 
             foreach (var index in fallback)
             {
@@ -61,6 +68,21 @@ public sealed partial class RecommendationEngine(ModelRegistry registry, IOption
         {
             ArrayPool<long>.Shared.Return(users);
             ArrayPool<long>.Shared.Return(items);
+        }
+    }
+
+    /// <summary>A pair of the request (at <c>Position</c>) with a cold id, as indices of the extended space.</summary>
+    private readonly record struct ColdPair(int Position, long User, long Item);
+
+    private static async Task ScoreColdAsync(IPairScorer scorer, List<ColdPair> pairs, float[] ratings, CancellationToken cancellationToken)
+    {
+        var users = pairs.Select(p => p.User).ToArray();
+        var items = pairs.Select(p => p.Item).ToArray();
+        var scores = new float[pairs.Count];
+        await scorer.ScoreAsync(users, items, scores, cancellationToken).ConfigureAwait(false);
+        for (var k = 0; k < pairs.Count; k++)
+        {
+            ratings[pairs[k].Position] = scores[k];
         }
     }
 
@@ -268,9 +290,16 @@ public sealed partial class RecommendationEngine(ModelRegistry registry, IOption
             : new RecommendedItem(externalId, score, null, []);
     }
 
-    private static List<int> MapPairs(ServableModel model, PredictionQuery query, long[] users, long[] items)
+    /// <summary>
+    /// Writes the pairs' indices (0 where an id is unknown or cold, so the batch stays valid for
+    /// the kind's warm graph); returns the positions that get the fallback, and collects in
+    /// <paramref name="coldPairs"/> those whose ids are all known, some only in <paramref name="cold"/>.
+    /// </summary>
+    private static List<int> MapPairs(ServableModel model, Models.Artifacts.IdMaps? cold, PredictionQuery query, long[] users, long[] items,
+        out List<ColdPair> coldPairs)
     {
         var fallback = new List<int>();
+        coldPairs = [];
         List<long>? unknownUsers = null;
         List<long>? unknownItems = null;
         var userIds = query.UserIds.Span;
@@ -286,13 +315,20 @@ public sealed partial class RecommendationEngine(ModelRegistry registry, IOption
                 continue;
             }
 
+            if (cold is not null && TryCold(model.Ids.Users, cold.Users, userIds[i], out var coldUser)
+                && TryCold(model.Ids.Items, cold.Items, itemIds[i], out var coldItem))
+            {
+                coldPairs.Add(new ColdPair(i, coldUser, coldItem));
+                continue;
+            }
+
             fallback.Add(i);
-            if (!knownUser)
+            if (!knownUser && !(cold is not null && TryCold(model.Ids.Users, cold.Users, userIds[i], out _)))
             {
                 (unknownUsers ??= []).Add(userIds[i]);
             }
 
-            if (!knownItem)
+            if (!knownItem && !(cold is not null && TryCold(model.Ids.Items, cold.Items, itemIds[i], out _)))
             {
                 (unknownItems ??= []).Add(itemIds[i]);
             }
@@ -335,6 +371,13 @@ public sealed partial class RecommendationEngine(ModelRegistry registry, IOption
     {
         index = -1;
         return id is >= int.MinValue and <= int.MaxValue && model.Ids.Items.TryGetIndex((int)id, out index);
+    }
+
+    /// <summary>The id's index in the extended space of a kind with cold rows (<see cref="ColdIndex"/>).</summary>
+    private static bool TryCold(Data.IdMap warm, Data.IdMap cold, long id, out int index)
+    {
+        index = -1;
+        return id is >= int.MinValue and <= int.MaxValue && Data.ColdIndex.TryGet(warm, cold, (int)id, out index);
     }
 
     private static void ClipInPlace(Span<float> values, float min, float max)

@@ -47,7 +47,7 @@ public sealed class ServableModelLoader(
 
             var preferred = present.Where(k => k.RankingPreference > 0).MaxBy(k => k.RankingPreference)?.Kind;
             var rater = present.Where(k => k.RatingPreference > 0).MaxBy(k => k.RatingPreference)?.Kind;
-            var served = TwoStageRanker.Compose(loaded, bundle.Items.Count, options.Value.TwoStage);
+            var served = TwoStageRanker.Compose(ColdPairs.Compose(bundle, loaded), bundle.Items.Count, options.Value.TwoStage);
             return new ServableModel(bundle, catalog, seen, served, preferred)
             {
                 PreferredRater = rater,

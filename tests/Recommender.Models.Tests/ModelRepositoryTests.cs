@@ -212,6 +212,31 @@ public sealed class ModelRepositoryTests : IDisposable
     }
 
     [Fact]
+    public void Cold_ids_round_trip_and_must_not_repeat_an_id_of_the_maps()
+    {
+        using (var draft = _repo.BeginPublish("movielens"))
+        {
+            var maps = ArtifactSamples.IdMaps(5, 6);
+            draft.AddIdMaps(maps);
+            draft.AddColdIds(new IdMaps(Data.IdMap.FromExternalIds([77]), Data.IdMap.FromExternalIds([4, 9])));
+            draft.Commit(Dataset);
+        }
+
+        var cold = _repo.OpenVersion("movielens", 1).ColdIds!;
+        Assert.Equal([77], cold.Users.ExternalIds);
+        Assert.Equal([4, 9], cold.Items.ExternalIds);
+        var plain = Publish("plain");
+        Assert.Null(_repo.OpenVersion("plain", plain.Version).ColdIds);
+
+        using var bad = _repo.BeginPublish("movielens");
+        var badMaps = ArtifactSamples.IdMaps(5, 6);
+        bad.AddIdMaps(badMaps);
+        bad.AddColdIds(new IdMaps(Data.IdMap.FromExternalIds([]), Data.IdMap.FromExternalIds([badMaps.Items.ExternalId(2)])));
+        var e = Assert.Throws<ArtifactFormatException>(() => bad.Commit(Dataset));
+        Assert.Contains($"cold item {badMaps.Items.ExternalId(2)} is also in the id maps", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Swapped_id_maps_after_publish_are_refused_by_fingerprint()
     {
         Publish();

@@ -18,10 +18,14 @@ public sealed class ModelMemoryEstimateTests
     {
         var seed = Estimate(new ValidatedJob("m", SplitSpec.Parse("none"), null, NeuralTrainingOptions.SeedDefaults with { EmbeddingDim = 20 }));
         var neuMf = Estimate(new ValidatedJob("m", SplitSpec.Parse("none"), null,
-            NeuralTrainingOptions.NeuMfDefaults with { EmbeddingDim = 20, GmfDim = 8, HiddenSizes = [64, 32] }));
+            NeuralTrainingOptions.NeuMfDefaults with { EmbeddingDim = 20, GmfDim = 8, HiddenSizes = [64, 32], Ensemble = 1 }));
+        var ensemble = Estimate(new ValidatedJob("m", SplitSpec.Parse("none"), null,
+            NeuralTrainingOptions.NeuMfDefaults with { EmbeddingDim = 20, GmfDim = 8, HiddenSizes = [64, 32], Ensemble = 3 }));
 
         // (users + items) × (gmf + bias) floats, four copies: weights, gradients, Adam's two moments.
         Assert.Equal((1000 + 500) * (8 + 1) * 4 * 4, neuMf.NeuralWeightBytes - seed.NeuralWeightBytes, 6);
+        // An ensemble keeps two more finished networks' weights (one copy each) beside the one training.
+        Assert.Equal(2 * (neuMf.NeuralWeightBytes / 4), ensemble.NeuralWeightBytes - neuMf.NeuralWeightBytes, 6);
     }
 
     [Fact]

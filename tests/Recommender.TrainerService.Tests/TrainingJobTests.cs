@@ -80,7 +80,9 @@ public sealed class TrainingJobTests
         var manifest = new ModelRepository(Path.Combine(temp.Path, "models"), TimeProvider.System).OpenVersion("all", 1).Manifest;
         Assert.Equal("bayesian", manifest.HyperParameters["mf.variant"]);
         Assert.Equal("neumf", manifest.HyperParameters["neural.architecture"]);
-        Assert.Equal("0.5", manifest.HyperParameters["neural.dropout"]);
+        // The NeuMF defaults, as `train all` has them: three networks of dropout 0.4.
+        Assert.Equal("0.4", manifest.HyperParameters["neural.dropout"]);
+        Assert.Equal("3", manifest.HyperParameters["neural.ensemble"]);
         // The synthetic generator writes u.user and u.item: the network trained with their features.
         Assert.NotEqual("0", manifest.HyperParameters["neural.side_features"]);
         var job = (await server.Client.GetTrainingJobAsync(new GetTrainingJobRequest { JobId = id })).Job;

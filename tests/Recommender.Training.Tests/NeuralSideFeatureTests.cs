@@ -41,6 +41,73 @@ public sealed class NeuralSideFeatureTests
     }
 
     [Fact]
+    public void Cold_rows_are_the_profiled_users_and_catalog_items_without_an_index_in_the_indexed_columns()
+    {
+        var dataset = new Dataset("tiny", DatasetFormat.MovieLens100K, "/nowhere", RatingTableOf((7, 30), (5, 10)),
+            [
+                new Movie(10, "Ten (1995)", ["Drama", "Comedy"]) { Year = 1995 },
+                new Movie(30, "Thirty (1972)", ["Drama"]) { Year = 1972 },
+                // Cold: a genre and a year no indexed item has get no column (nothing trains them).
+                new Movie(40, "Forty (1995)", ["Drama", "Western"]) { Year = 1995 },
+                new Movie(50, "Fifty (1931)", ["Comedy"]) { Year = 1931 },
+            ],
+            [new UserProfile(5, 24, "M", "Technician", "1"), new UserProfile(7, 60, "F", "other", "2"), new UserProfile(9, 30, "F", "technician", "3")]);
+        var users = IdMap.FromFirstAppearance([7, 5]);
+        var items = IdMap.FromFirstAppearance([30, 10]);
+
+        var plain = NeuralSideFeatures.From(dataset, users, items);
+        var features = NeuralSideFeatures.From(dataset, users, items, withCold: true);
+
+        Assert.Empty(plain.ColdUsers.ExternalIds);
+        Assert.Empty(plain.ColdItemRows);
+        Assert.Equal(plain.UserColumnNames, features.UserColumnNames);
+        Assert.Equal(plain.ItemColumnNames, features.ItemColumnNames);
+        Assert.Equal(plain.UserRows, features.UserRows);
+        Assert.Equal(plain.ItemRows, features.ItemRows);
+        Assert.Equal([9], features.ColdUsers.ExternalIds);
+        Assert.Equal([40, 50], features.ColdItems.ExternalIds);
+        // Columns: age:18-24, age:56+, gender:f, gender:m, occupation:other, occupation:technician.
+        Assert.Equal([0f, 0, 1, 0, 0, 1], features.ColdUserRows);
+        // Columns: genre:Comedy, genre:Drama, year:1970s, year:1995; Western has none, 1931 neither.
+        Assert.Equal([0f, 1, 0, 1, /* 50 */ 1, 0, 0, 0], features.ColdItemRows);
+    }
+
+    [Fact]
+    public void Cold_rows_are_appended_to_the_exported_tables_without_changing_what_trains()
+    {
+        var (train, _) = NeuralTestData.Planted(users: 12, items: 15, count: 150);
+        var random = new Random(8);
+        var userRows = Enumerable.Range(0, train.UserCount * 2).Select(_ => random.Next(2) * 1f).ToArray();
+        var itemRows = Enumerable.Range(0, train.ItemCount * 3).Select(_ => random.Next(2) * 1f).ToArray();
+        var options = NeuralTrainingOptions.NeuMfDefaults with { Epochs = 2, EmbeddingDim = 4, GmfDim = 2, HiddenSizes = [6], Seed = 4, BatchSize = 32 };
+        var warm = new NeuralSideFeatures(train.UserCount, 2, userRows, train.ItemCount, 3, itemRows);
+        var withCold = warm.WithCold(IdMap.FromExternalIds([1001]), [1f, 0], IdMap.FromExternalIds([2001, 2002]), [0f, 1, 0, 1, 1, 0]);
+
+        var plain = NeuralTrainer.Train(train, null, options, features: warm).Weights;
+        var extended = NeuralTrainer.Train(train, null, options, features: withCold).Weights;
+
+        Assert.Equal(train.UserCount + 1, extended.UserCount);
+        Assert.Equal(train.ItemCount + 2, extended.ItemCount);
+        Assert.Equal(plain.UserEmbedding, extended.UserEmbedding.AsSpan(0, plain.UserEmbedding.Length).ToArray());
+        Assert.Equal(plain.ItemEmbedding, extended.ItemEmbedding.AsSpan(0, plain.ItemEmbedding.Length).ToArray());
+        Assert.Equal(plain.Biases!.Item, extended.Biases!.Item.AsSpan(0, train.ItemCount).ToArray());
+        Assert.Equal(plain.Layers[0].Weight, extended.Layers[0].Weight);
+
+        // The ONNX graph scores the cold rows as the network does, and the features move them off the mean.
+        int[] users = [0, 1, train.UserCount, train.UserCount];
+        int[] items = [train.ItemCount, train.ItemCount + 1, 0, train.ItemCount + 1];
+        var live = NeuralTrainer.PredictWithTorch(extended, users, items);
+        var onnx = Run(NeuralOnnxExporter.Export(extended, new Dictionary<string, string>()), users, items, out _);
+        for (var k = 0; k < live.Length; k++)
+        {
+            Assert.True(Math.Abs(onnx[k] - live[k]) <= 1e-4, $"pair {k}: onnx {onnx[k]} vs network {live[k]}");
+        }
+
+        Assert.NotEqual(extended.Biases.Item[train.ItemCount], extended.Biases.Item[train.ItemCount + 1]);
+        Assert.Throws<ArgumentException>(() => warm.WithCold(IdMap.FromExternalIds([1001]), [1f], IdMap.FromExternalIds([]), []));
+    }
+
+    [Fact]
     public void A_dataset_without_side_files_gives_no_feature_columns()
     {
         var dataset = new Dataset("bare", DatasetFormat.MovieLensCsv, "/nowhere", RatingTableOf((1, 2)), [], []);

@@ -57,6 +57,52 @@ public sealed class OnnxParityTests
     }
 
     [Fact]
+    public void A_NeuMf_ensemble_trained_by_the_pipeline_is_one_graph_that_serves_the_average_of_its_networks()
+    {
+        var root = Directory.CreateTempSubdirectory("recommender-ensemble-").FullName;
+        try
+        {
+            var data = Path.Combine(root, "data");
+            new SyntheticDatasetGenerator(new SyntheticDatasetOptions { Users = 70, Items = 100, Ratings = 2500, Seed = 9 }).Generate(data);
+            var repository = new ModelRepository(Path.Combine(root, "models"), TimeProvider.System);
+            var options = NeuralTrainingOptions.NeuMfDefaults with { Epochs = 2, EmbeddingDim = 6, GmfDim = 4, HiddenSizes = [8], Ensemble = 3 };
+            var outcome = TrainingPipeline.Run(new TrainingRequest("ensemble", data, SplitSpec.Parse("random:0.2"), 4, null, options), repository);
+            var single = TrainingPipeline.Run(new TrainingRequest("single", data, SplitSpec.Parse("random:0.2"), 4, null, options with { Ensemble = 1 }), repository);
+
+            var model = outcome.Model<NeuralTrainedModel>()!;
+            var bundle = repository.OpenVersion("ensemble", outcome.Manifest.Version);
+            var users = Enumerable.Range(0, 300).Select(n => n % bundle.Users.Count).ToArray();
+            var items = Enumerable.Range(0, 300).Select(n => (n * 13) % bundle.Items.Count).ToArray();
+            var members = model.Members.Select(m => NeuralTrainer.PredictWithTorch(m.Weights, users, items)).ToArray();
+            var served = Run(File.ReadAllBytes(bundle.ModelPath(ModelEntry.NeuralKind)!), users, items);
+            var scored = new float[users.Length];
+            model.Score(users, items, scored);
+
+            Assert.Equal(3, model.Members.Count);
+            Assert.Equal("3", bundle.Manifest.FindModel(ModelEntry.NeuralKind)!.Property("ensemble"));
+            // Member 0 is the single network, bit for bit; the others differ by their seed.
+            Assert.Equal(single.Model<NeuralTrainedModel>()!.Result.Weights.UserEmbedding, model.Members[0].Weights.UserEmbedding);
+            Assert.NotEqual(model.Members[0].Weights.UserEmbedding, model.Members[1].Weights.UserEmbedding);
+            for (var n = 0; n < users.Length; n++)
+            {
+                var average = members.Average(m => m[n]);
+                Assert.True(Math.Abs(served[n] - average) <= 1e-4, $"pair {n}: graph {served[n]} vs average {average}");
+                Assert.True(Math.Abs(scored[n] - served[n]) <= 1e-4, $"pair {n}: scorer {scored[n]} vs graph {served[n]}");
+            }
+
+            // The validation error reported is the average's, which the members' do not give.
+            var validation = outcome.Manifest.Metrics["neural.validation_rmse"];
+            Assert.Equal(model.EnsembleValidationRmse!.Value, validation);
+            Assert.DoesNotContain(Enumerable.Range(0, 3), m => outcome.Manifest.Metrics[$"neural.member_validation_rmse.{m}"] == validation);
+            Assert.Contains((NeuralTrainingOptions.SeedDefaults with { Ensemble = 2 }).GetErrors(), e => e.Contains("Ensemble", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void NeuMf_weights_survive_the_export_and_reload()
     {
         var (train, _) = NeuralTestData.Planted(users: 30, items: 40, count: 800);

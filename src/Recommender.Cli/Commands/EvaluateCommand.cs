@@ -46,13 +46,19 @@ internal static class EvaluateCommand
                     return Task.FromResult(0);
                 }
 
-                var scorer = model.Kind(kind)?.Ratings
+                var served = model.Kind(kind);
+                var scorer = served?.Ratings
                     ?? throw new ArgumentException($"Version {model.Version} has no {kind.ToString().ToLowerInvariant()} model that predicts ratings.");
+                // Test pairs with a user or item that has no training rating: as PredictRatings
+                // answers them (the kind's cold rows when it has some, else the training mean).
+                var cold = served.ColdRatings is { } coldRatings && model.Bundle.ColdIds is { } coldIds
+                    ? ColdIndex.Scorer(Adapt(coldRatings), model.Ids.Users, model.Ids.Items, coldIds.Users, coldIds.Items)
+                    : null;
                 var dataset = DatasetLoader.Load(parse.GetValue(data)!, cancellationToken);
                 var parts = DatasetSplitter.Split(dataset, SplitSpec.Parse(parse.GetValue(split)!), parse.GetValue(seed), cancellationToken);
                 var set = TrainingSet.Build(parts, model.Ids.Users, model.Ids.Items);
-                var report = HeldOutEvaluator.Evaluate(set, Adapt(scorer), model.MinRating, model.MaxRating, model.FallbackRating,
-                    parse.GetValue(k), cancellationToken: cancellationToken);
+                var report = HeldOutEvaluator.Evaluate(set, Adapt(scorer), cold, model.MinRating, model.MaxRating, model.FallbackRating,
+                    parse.GetValue(k), maxRankingUsers: 1000, seed: 0, RankingMetrics.DefaultRelevanceThreshold, cancellationToken);
                 Print(parse.GetValue(json), model, kind, report);
                 return Task.FromResult(0);
             }
@@ -130,6 +136,11 @@ internal static class EvaluateCommand
             var fields = Header(model, kind);
             fields["testRatings"] = report.TestRatings;
             fields["coldRatings"] = report.ColdRatings;
+            if (report.ColdRatings > 0)
+            {
+                fields["coldRmse"] = report.ColdRmse;
+            }
+
             fields["rmse"] = report.Rmse;
             fields["mae"] = report.Mae;
             AddRanking(fields, r);
@@ -138,7 +149,7 @@ internal static class EvaluateCommand
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{model.Name} v{model.Version} {kind.ToString().ToLowerInvariant()}: RMSE {report.Rmse:F4}  MAE {report.Mae:F4} over {report.TestRatings:N0} test ratings ({report.ColdRatings:N0} cold)"));
+            $"{model.Name} v{model.Version} {kind.ToString().ToLowerInvariant()}: RMSE {report.Rmse:F4}  MAE {report.Mae:F4} over {report.TestRatings:N0} test ratings ({report.ColdRatings:N0} cold{(report.ColdRatings > 0 ? $", RMSE {report.ColdRmse:F4}" : "")})"));
         Console.WriteLine(RankingLine(r));
     }
 

@@ -152,6 +152,8 @@ internal sealed class NeuralFlags
 
     public Option<double?> LearningRateDecay { get; } = new("--nn-lr-decay") { Description = "Neural learning-rate factor per epoch." };
 
+    public Option<int?> Ensemble { get; } = new("--nn-ensemble") { Description = "NeuMF: networks trained from successive seeds and averaged into one graph." };
+
     public Option<int?> EmbeddingDim { get; } = new("--embedding-dim") { Description = "User and item embedding size." };
 
     public Option<string?> Hidden { get; } = new("--hidden") { Description = "Hidden layer sizes, e.g. 64,32." };
@@ -180,7 +182,7 @@ internal sealed class NeuralFlags
     {
         Architecture.AcceptOnlyFromAmong("seed", "neumf");
         EmbeddingUpdates.AcceptOnlyFromAmong("auto", "dense", "lazy");
-        foreach (var option in new Option[] { Architecture, GmfDim, NoSideFeatures, EmbeddingRegularization, LearningRateDecay, EmbeddingDim, Hidden, Epochs, BatchSize, LearningRate, Dropout, WeightDecay, Patience, TorchThreads, EmbeddingUpdates })
+        foreach (var option in new Option[] { Architecture, GmfDim, NoSideFeatures, EmbeddingRegularization, LearningRateDecay, Ensemble, EmbeddingDim, Hidden, Epochs, BatchSize, LearningRate, Dropout, WeightDecay, Patience, TorchThreads, EmbeddingUpdates })
         {
             command.Add(option);
         }
@@ -196,6 +198,7 @@ internal sealed class NeuralFlags
             EmbeddingRegularization = parse.GetValue(EmbeddingRegularization) ?? defaults.EmbeddingRegularization,
             SideFeatures = defaults.SideFeatures && !parse.GetValue(NoSideFeatures),
             LearningRateDecay = parse.GetValue(LearningRateDecay) ?? defaults.LearningRateDecay,
+            Ensemble = parse.GetValue(Ensemble) ?? defaults.Ensemble,
             EmbeddingDim = parse.GetValue(EmbeddingDim) ?? defaults.EmbeddingDim,
             HiddenSizes = hidden is null ? defaults.HiddenSizes : ParseSizes(hidden),
             Epochs = parse.GetValue(Epochs) ?? defaults.Epochs,

@@ -34,6 +34,48 @@ public static class NeuralOnnxExporter
     }
 
     /// <summary>
+    /// An ensemble of networks over the same index space as one graph: every member's pair score,
+    /// averaged (Sum, then Mul by 1/count). One member builds exactly <see cref="BuildModel(NeuralWeights, IReadOnlyDictionary{string, string})"/>.
+    /// </summary>
+    public static ModelProto BuildModel(IReadOnlyList<NeuralWeights> members, IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        if (members.Count == 1)
+        {
+            return BuildModel(members[0], metadata);
+        }
+
+        ArgumentNullException.ThrowIfNull(metadata);
+        var graph = new OnnxGraphBuilder("recommender_neural");
+        var users = graph.AddInput(OnnxNames.UserIds, TensorProto.Types.DataType.Int64, OnnxDim.Batch);
+        var items = graph.AddInput(OnnxNames.ItemIds, TensorProto.Types.DataType.Int64, OnnxDim.Batch);
+        graph.AddOutput(OnnxNames.Rating, TensorProto.Types.DataType.Float, OnnxDim.Batch);
+        AddEnsembleScore(graph, members, users, items, "", OnnxNames.Rating);
+        return OnnxModelWriter.CreateModel(graph.Build(), metadata,
+            $"Neural rating model: the mean of {members.Count} networks trained from different seeds; raw output, unclipped.");
+    }
+
+    /// <summary>
+    /// Adds the members' average to <paramref name="graph"/> (see <see cref="AddPairScore"/> for
+    /// the arguments); member m's values are named with <paramref name="prefix"/> + "m{m}_".
+    /// </summary>
+    public static string AddEnsembleScore(OnnxGraphBuilder graph, IReadOnlyList<NeuralWeights> members, string users, string items, string prefix, string output)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentOutOfRangeException.ThrowIfZero(members.Count, nameof(members));
+        if (members.Count == 1)
+        {
+            return AddPairScore(graph, members[0], users, items, prefix, output);
+        }
+
+        var scores = members.Select((weights, m) => AddPairScore(graph, weights, users, items, $"{prefix}m{m}_", $"{prefix}m{m}_score")).ToArray();
+        var sum = graph.AddNode("Sum", scores, prefix + "ensemble_sum");
+        var scale = graph.AddFloatInitializer(prefix + "ensemble_scale", [1f / members.Count]);
+        return graph.AddNode("Mul", [sum, scale], output);
+    }
+
+    /// <summary>
     /// Adds the network to <paramref name="graph"/>: int64 [N] user and item values in, the raw
     /// rating float [N] out as <paramref name="output"/>; every value it creates is named with
     /// <paramref name="prefix"/>, so several models can share one graph (a blend).
@@ -98,6 +140,12 @@ public static class NeuralOnnxExporter
 
     public static void ExportToFile(NeuralWeights weights, IReadOnlyDictionary<string, string> metadata, string path) =>
         OnnxModelWriter.WriteFile(BuildModel(weights, metadata), path);
+
+    public static byte[] Export(IReadOnlyList<NeuralWeights> members, IReadOnlyDictionary<string, string> metadata) =>
+        OnnxModelWriter.ToBytes(BuildModel(members, metadata));
+
+    public static void ExportToFile(IReadOnlyList<NeuralWeights> members, IReadOnlyDictionary<string, string> metadata, string path) =>
+        OnnxModelWriter.WriteFile(BuildModel(members, metadata), path);
 
     // Shape errors found here name the offending layer; found by ONNX Runtime they would surface
     // only at load time on the server, far from the trainer that made them.

@@ -14,6 +14,12 @@ public static class ArtifactFileNames
     public const string SeenItems = "seen.safetensors";
     public const string NeuralOnnx = "neural.onnx";
 
+    /// <summary>
+    /// Optional: external ids of users and items with no training rating that a model still has
+    /// rows for (from their side features), at index id-map count + k. Same layout as <see cref="IdMaps"/>.
+    /// </summary>
+    public const string ColdIds = "cold_ids.safetensors";
+
     public const int MaxLength = 128;
 
     public static bool IsValid(string? fileName)

@@ -30,6 +30,18 @@ public sealed class ModelEntry
     /// <summary>MF top-k over the catalog as an ONNX graph (user_ids, k → scores, item_indices).</summary>
     public const string MfTopKOnnxKind = "mf-topk-onnx";
 
+    /// <summary>
+    /// A pair graph's property ("true") saying its tables also have the rows of the version's cold
+    /// ids (<see cref="ArtifactFileNames.ColdIds"/>), past the id maps' counts.
+    /// </summary>
+    public const string ColdRowsProperty = "coldRows";
+
+    /// <summary>
+    /// The blend's property naming the kind whose cold rows score the pairs the blend's members
+    /// have no rows for (a user or item without a training rating): the blend serves that kind's prediction for them.
+    /// </summary>
+    public const string ColdPairsProperty = "coldPairs";
+
     public ModelEntry(string kind, string file, IReadOnlyDictionary<string, string>? properties = null)
     {
         if (!ModelNames.IsValid(kind))

@@ -37,6 +37,13 @@ public sealed class ModelVersionBundle
 
     public IdMap Items => IdMaps.Items;
 
+    /// <summary>
+    /// Users and items with no training rating that a pair graph still has rows for (its entry's
+    /// <see cref="ModelEntry.ColdRowsProperty"/>), at index <see cref="Users"/>.Count + k
+    /// (<see cref="ColdIndex"/>); null when the version has none.
+    /// </summary>
+    public IdMaps? ColdIds { get; internal init; }
+
     /// <summary>The MF model when the version has one.</summary>
     public MfModel? Mf { get; }
 

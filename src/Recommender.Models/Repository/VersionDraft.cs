@@ -62,6 +62,9 @@ public sealed class VersionDraft : IDisposable
     /// <summary>Writes <c>ids.safetensors</c> (required in every version).</summary>
     public void AddIdMaps(IdMaps maps) => IdMapFile.Save(maps, PathFor(ArtifactFileNames.IdMaps));
 
+    /// <summary>Writes <c>cold_ids.safetensors</c>: users and items a model has feature-only rows for (disjoint from the id maps).</summary>
+    public void AddColdIds(IdMaps cold) => IdMapFile.Save(cold, PathFor(ArtifactFileNames.ColdIds));
+
     /// <summary>Writes <c>catalog.json</c>.</summary>
     public void AddCatalog(ItemCatalog catalog)
     {

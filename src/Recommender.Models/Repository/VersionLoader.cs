@@ -33,6 +33,15 @@ internal static class VersionLoader
             throw new ArtifactFormatException(idsPath, $"id-map fingerprint is {fingerprint}; the manifest expects {manifest.IdMapFingerprint}");
         }
 
+        IdMaps? coldIds = null;
+        if (manifest.FindFile(ArtifactFileNames.ColdIds) is not null)
+        {
+            var coldPath = Path.Combine(directory, ArtifactFileNames.ColdIds);
+            coldIds = IdMapFile.Load(coldPath);
+            ExpectDisjoint(coldPath, "user", coldIds.Users, idMaps.Users);
+            ExpectDisjoint(coldPath, "item", coldIds.Items, idMaps.Items);
+        }
+
         MfModel? mf = null;
         if (manifest.FindModel(ModelEntry.MfKind) is { } mfEntry)
         {
@@ -65,7 +74,7 @@ internal static class VersionLoader
             ExpectCounts(seenPath, "seen-items index", seen.UserCount, seen.ItemCount, idMaps);
         }
 
-        return new ModelVersionBundle(directory, manifest, idMaps, mf, catalog, seen);
+        return new ModelVersionBundle(directory, manifest, idMaps, mf, catalog, seen) { ColdIds = coldIds };
     }
 
     /// <summary>Size, then SHA-256, of one listed file; the message says expected versus actual.</summary>
@@ -87,6 +96,18 @@ internal static class VersionLoader
         if (actual.Sha256 != expected.Sha256)
         {
             throw new ArtifactFormatException(path, $"corrupt: SHA-256 is {actual.Sha256}; the manifest says {expected.Sha256}");
+        }
+    }
+
+    /// <summary>A cold id is one without a row in the id maps: one in both would have two indices.</summary>
+    private static void ExpectDisjoint(string path, string what, Data.IdMap cold, Data.IdMap warm)
+    {
+        foreach (var id in cold.ExternalIds)
+        {
+            if (warm.TryGetIndex(id, out _))
+            {
+                throw new ArtifactFormatException(path, $"cold {what} {id} is also in the id maps");
+            }
         }
     }
 

@@ -33,6 +33,14 @@ public sealed class ServedKindModel(
     /// </summary>
     public TwoStageRanker.ScoreCandidates? CandidateScorer { get; init; }
 
+    /// <summary>
+    /// PredictRatings for pairs with a user or item that has no training rating but a row in the
+    /// version's cold ids (<see cref="Models.Repository.ModelVersionBundle.ColdIds"/>): scores
+    /// indices of the extended space (id-map count + k for cold ids). Null: such pairs get the
+    /// training mean, as unknown ids do.
+    /// </summary>
+    public IPairScorer? ColdRatings { get; init; }
+
     /// <summary>True when scores are on the rating scale (clipped before they are answered).</summary>
     public bool ScoresAreRatings { get; } = scoresAreRatings;
 
@@ -46,6 +54,17 @@ public sealed class ServedKindModel(
             History = History,
             Similarity = Similarity,
             CandidateScorer = CandidateScorer,
+            ColdRatings = ColdRatings,
+        };
+
+    /// <summary>The same kind (same resources, disposed once by whichever instance is served) answering cold pairs with <paramref name="cold"/>.</summary>
+    public ServedKindModel WithColdRatings(IPairScorer cold) =>
+        new(Kind, Ratings, Ranker, ScoresAreRatings, ExecutionProvider, resources)
+        {
+            History = History,
+            Similarity = Similarity,
+            CandidateScorer = CandidateScorer,
+            ColdRatings = cold,
         };
 
     public async ValueTask DisposeAsync()

@@ -31,16 +31,22 @@ public sealed class BlendTrainedModel(
     /// <summary>Why the requested autoencoder was left out (too large a catalog for its dense matrices), or null.</summary>
     public string? AutoRecLeftOut { get; init; }
 
+    /// <summary>The member kind whose feature-only rows predict pairs with a user or item the members have no row for; null: the training mean.</summary>
+    public string? ColdPairsFrom { get; init; }
+
     public override TimeSpan Elapsed => elapsed;
 
     public override void WriteTo(VersionDraft draft, IReadOnlyDictionary<string, string> onnxMetadata)
     {
         ArgumentNullException.ThrowIfNull(draft);
         BlendOnnxExporter.ExportToFile(Members, Fit.Weights, minRating, maxRating, onnxMetadata, draft.PathFor(OnnxFile));
-        draft.AddModel(new ModelEntry(ModelEntry.BlendKind, OnnxFile, new Dictionary<string, string>
+        var properties = new Dictionary<string, string> { ["members"] = string.Join(',', Members.Select(m => m.Kind)) };
+        if (ColdPairsFrom is not null)
         {
-            ["members"] = string.Join(',', Members.Select(m => m.Kind)),
-        }));
+            properties[ModelEntry.ColdPairsProperty] = ColdPairsFrom;
+        }
+
+        draft.AddModel(new ModelEntry(ModelEntry.BlendKind, OnnxFile, properties));
     }
 
     public override void AddHyperParameters(IDictionary<string, string> values)
@@ -49,6 +55,7 @@ public sealed class BlendTrainedModel(
         values["blend.members"] = string.Join(',', Members.Select(m => m.Kind));
         values["blend.weights_fitted_on"] = EpochChosenOn;
         values["blend.ridge"] = Invariant(options.Ridge);
+        values["blend.cold_pairs"] = ColdPairsFrom ?? "training-mean";
         if (options.AutoRec is { } autoRec)
         {
             values["blend.autorec.hidden"] = Invariant(autoRec.Hidden);

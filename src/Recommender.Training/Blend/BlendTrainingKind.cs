@@ -76,7 +76,10 @@ public sealed class BlendTrainingKind : ITrainingKind
             CrossValidatedRmse(columns, validation.Values, options, context.MinRating, context.MaxRating));
         var elapsed = Stopwatch.GetElapsedTime(started);
         var scorer = new BlendScorer(members, weights, context.MinRating, context.MaxRating);
-        var evaluation = context.Evaluate(scorer.Score, cancellationToken);
+        // The members have no rows for users and items without a training rating; a member kind
+        // that predicts them from side features (NeuMF) answers for the blend there, as served.
+        var coldFrom = context.Trained.FirstOrDefault(m => m.ColdScorer is not null && m is IBlendableModel member && members.Contains(member));
+        var evaluation = context.Evaluate(scorer.Score, cancellationToken, coldFrom?.ColdScorer);
         // Each member's test RMSE, scored once for the record (nothing is chosen with it): MF and
         // the neural model report their own; the members the blend trained itself have no other.
         IReadOnlyList<double>? memberTestRmse = context.Set.TestCount == 0
@@ -88,6 +91,8 @@ public sealed class BlendTrainingKind : ITrainingKind
             AutoRec = autoRec,
             AutoRecLeftOut = autoRecLeftOut,
             MemberTestRmse = memberTestRmse,
+            ColdPairsFrom = coldFrom?.Kind,
+            ColdScorer = coldFrom?.ColdScorer,
         };
     }
 

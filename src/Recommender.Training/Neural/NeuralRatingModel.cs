@@ -31,6 +31,12 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
     private readonly Parameter? user_feature_table;
     private readonly Parameter? item_feature_table;
 
+    // Feature rows of profiled users and catalog items that have no index (no training rating):
+    // plain arrays, never looked up in training. Export appends a row rows · table for each (an
+    // embedding of zero, the prior every trained row shrinks toward), after the indexed rows.
+    private readonly float[] coldUserRows = [];
+    private readonly float[] coldItemRows = [];
+
     // A 0-d tensor, not a double: arithmetic with doubles goes through TorchSharp Scalars, which a
     // dispose scope may free while libtorch still reads them (seen as a failed Scalar::toDouble).
     private readonly Tensor? globalMean;
@@ -142,6 +148,14 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
             item_feature_table = nn.Parameter(torch.zeros(features.ItemColumns, width));
         }
 
+        if (features is not null)
+        {
+            coldUserRows = features.ColdUserRows;
+            coldItemRows = features.ColdItemRows;
+            ColdUserCount = features.ColdUsers.Count;
+            ColdItemCount = features.ColdItems.Count;
+        }
+
         RegisterComponents();
         if (!initialize)
         {
@@ -181,6 +195,12 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>The mean the rating biases are added to; null when the model has no biases.</summary>
     public float? GlobalMean { get; }
+
+    /// <summary>Users with feature rows but no index, whose rows the export appends after <see cref="UserCount"/>.</summary>
+    public int ColdUserCount { get; }
+
+    /// <summary>Items with feature rows but no index, whose rows the export appends after <see cref="ItemCount"/>.</summary>
+    public int ColdItemCount { get; }
 
     /// <summary>
     /// Builds a model holding <paramref name="weights"/> (no dropout: for inference). Draws nothing
@@ -361,9 +381,9 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
             return new NeuralWeights(UserCount, ItemCount, EmbeddingDim, ToArray(user_embedding.weight!), ToArray(item_embedding.weight!), dense);
         }
 
-        var users = Folded(user_embedding.weight!, user_feature_rows, user_feature_table);
-        var items = Folded(item_embedding.weight!, item_feature_rows, item_feature_table);
-        return new NeuralWeights(UserCount, ItemCount, EmbeddingDim, Columns(users, 0, EmbeddingDim), Columns(items, 0, EmbeddingDim), dense)
+        var users = WithCold(Folded(user_embedding.weight!, user_feature_rows, user_feature_table), coldUserRows, ColdUserCount, user_feature_table);
+        var items = WithCold(Folded(item_embedding.weight!, item_feature_rows, item_feature_table), coldItemRows, ColdItemCount, item_feature_table);
+        return new NeuralWeights(UserCount + ColdUserCount, ItemCount + ColdItemCount, EmbeddingDim, Columns(users, 0, EmbeddingDim), Columns(items, 0, EmbeddingDim), dense)
         {
             Gmf = GmfDim > 0 ? new GmfBranch(GmfDim, Columns(users, EmbeddingDim, GmfDim), Columns(items, EmbeddingDim, GmfDim)) : null,
             Biases = new OutputBiases(mean, Columns(users, EmbeddingDim + GmfDim, 1), Columns(items, EmbeddingDim + GmfDim, 1)),
@@ -381,6 +401,30 @@ public sealed class NeuralRatingModel : nn.Module<Tensor, Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         return ToArray(embedding + featureRows!.mm(table));
+    }
+
+    /// <summary>
+    /// <paramref name="folded"/> followed by one row per cold index: its feature rows · table (zero
+    /// when the side has no feature table).
+    /// </summary>
+    private float[] WithCold(float[] folded, float[] coldRows, int coldCount, Tensor? table)
+    {
+        if (coldCount == 0)
+        {
+            return folded;
+        }
+
+        var result = new float[folded.Length + (coldCount * TableWidth)];
+        folded.CopyTo(result, 0);
+        if (table is not null)
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            var rows = torch.tensor(coldRows, [coldCount, table.shape[0]]);
+            rows.mm(table).contiguous().data<float>().CopyTo(result.AsSpan(folded.Length));
+        }
+
+        return result;
     }
 
     private int TableWidth => GlobalMean is null ? EmbeddingDim : EmbeddingDim + GmfDim + 1;

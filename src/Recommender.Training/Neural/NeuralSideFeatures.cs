@@ -57,11 +57,32 @@ public sealed class NeuralSideFeatures
     public bool Any => UserColumns > 0 || ItemColumns > 0;
 
     /// <summary>
+    /// Users that have a profile but no index of their own (no training rating), in profile order;
+    /// empty unless asked for. The network has no embedding for them: their exported rows are
+    /// their feature rows' share alone (see <see cref="ColdUserRows"/>), at indices
+    /// <see cref="UserCount"/> + k, so that the served model predicts them from what their kind rates.
+    /// </summary>
+    public IdMap ColdUsers { get; private init; } = IdMap.FromExternalIds([]);
+
+    /// <summary>Catalog items without a training rating, in catalog order; see <see cref="ColdUsers"/>.</summary>
+    public IdMap ColdItems { get; private init; } = IdMap.FromExternalIds([]);
+
+    /// <summary>Row-major [ColdUsers.Count x UserColumns], in the same columns as <see cref="UserRows"/>.</summary>
+    public float[] ColdUserRows { get; private init; } = [];
+
+    /// <summary>Row-major [ColdItems.Count x ItemColumns], in the same columns as <see cref="ItemRows"/>.</summary>
+    public float[] ColdItemRows { get; private init; } = [];
+
+    /// <summary>
     /// The features of the users and items of <paramref name="users"/> and <paramref name="items"/>
     /// (the model's index spaces) from the dataset's profiles and catalog. Users without a profile
-    /// and items without a catalog entry get an all-zero row (their embedding alone).
+    /// and items without a catalog entry get an all-zero row (their embedding alone). With
+    /// <paramref name="withCold"/>, also the rows of profiled users and catalog items outside the
+    /// maps (<see cref="ColdUsers"/>, <see cref="ColdItems"/>); the columns are the indexed ones'
+    /// either way (a value only cold rows have gets no column: nothing could train it), so asking
+    /// for cold rows changes nothing the network trains.
     /// </summary>
-    public static NeuralSideFeatures From(Dataset dataset, IdMap users, IdMap items)
+    public static NeuralSideFeatures From(Dataset dataset, IdMap users, IdMap items, bool withCold = false)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(users);
@@ -77,9 +98,7 @@ public sealed class NeuralSideFeatures
         for (var u = 0; u < users.Count; u++)
         {
             profiles.TryGetValue(users.ExternalId(u), out var p);
-            userFields.Add(p is null
-                ? []
-                : [p.Age is { } age ? "age:" + AgeBucket(age) : null, Field("gender", p.Gender), Field("occupation", p.Occupation)]);
+            userFields.Add(UserFields(p));
         }
 
         var movies = new Dictionary<int, Movie>();
@@ -88,50 +107,109 @@ public sealed class NeuralSideFeatures
             movies[movie.Id] = movie;
         }
 
-        var itemGenres = new List<string[]>(items.Count);
-        var itemYears = new List<string?>(items.Count);
+        var itemFields = new List<(string[] Genres, string? Year)>(items.Count);
         for (var i = 0; i < items.Count; i++)
         {
             movies.TryGetValue(items.ExternalId(i), out var m);
-            // "unknown" and "(no genres listed)" say nothing about the film.
-            itemGenres.Add(m is null ? [] : [.. m.Genres.Where(g => g is not ("unknown" or "(no genres listed)")).Select(g => "genre:" + g).Distinct()]);
-            itemYears.Add(m?.Year is { } year ? "year:" + YearBucket(year) : null);
+            itemFields.Add(ItemFields(m));
         }
 
         var userNames = Vocabulary(userFields.SelectMany(f => f));
-        var userRows = new float[users.Count * userNames.Count];
-        for (var u = 0; u < users.Count; u++)
-        {
-            foreach (var field in userFields[u])
-            {
-                if (field is not null)
-                {
-                    userRows[(u * userNames.Count) + userNames.IndexOf(field)] = 1;
-                }
-            }
-        }
-
-        var itemNames = Vocabulary(itemGenres.SelectMany(g => g).Concat(itemYears));
-        var itemRows = new float[items.Count * itemNames.Count];
-        for (var i = 0; i < items.Count; i++)
-        {
-            var row = i * itemNames.Count;
-            foreach (var genre in itemGenres[i])
-            {
-                itemRows[row + itemNames.IndexOf(genre)] = 1f / itemGenres[i].Length;
-            }
-
-            if (itemYears[i] is { } year)
-            {
-                itemRows[row + itemNames.IndexOf(year)] = 1;
-            }
-        }
-
-        return new NeuralSideFeatures(users.Count, userNames.Count, userRows, items.Count, itemNames.Count, itemRows)
+        var itemNames = Vocabulary(itemFields.SelectMany(f => f.Genres).Concat(itemFields.Select(f => f.Year)));
+        var features = new NeuralSideFeatures(users.Count, userNames.Count, UserRowsOf(userFields, userNames),
+            items.Count, itemNames.Count, ItemRowsOf(itemFields, itemNames))
         {
             UserColumnNames = userNames,
             ItemColumnNames = itemNames,
         };
+        if (!withCold)
+        {
+            return features;
+        }
+
+        // Profile and catalog order, first occurrence: the same files give the same cold indices.
+        var coldUsers = dataset.Users.Select(p => p.Id).Where(id => !users.TryGetIndex(id, out _)).Distinct().ToArray();
+        var coldItems = dataset.Movies.Select(m => m.Id).Where(id => !items.TryGetIndex(id, out _)).Distinct().ToArray();
+        return features.WithCold(
+            IdMap.FromExternalIds(coldUsers), UserRowsOf([.. coldUsers.Select(id => UserFields(profiles[id]))], userNames),
+            IdMap.FromExternalIds(coldItems), ItemRowsOf([.. coldItems.Select(id => ItemFields(movies[id]))], itemNames));
+    }
+
+    /// <summary>
+    /// These features plus the rows of users and items without an index (in these columns):
+    /// row-major [coldUsers.Count x UserColumns] and [coldItems.Count x ItemColumns].
+    /// </summary>
+    public NeuralSideFeatures WithCold(IdMap coldUsers, float[] coldUserRows, IdMap coldItems, float[] coldItemRows)
+    {
+        ArgumentNullException.ThrowIfNull(coldUsers);
+        ArgumentNullException.ThrowIfNull(coldUserRows);
+        ArgumentNullException.ThrowIfNull(coldItems);
+        ArgumentNullException.ThrowIfNull(coldItemRows);
+        if (coldUserRows.Length != (long)coldUsers.Count * UserColumns || coldItemRows.Length != (long)coldItems.Count * ItemColumns)
+        {
+            throw new ArgumentException(
+                $"Cold rows must be {coldUsers.Count} x {UserColumns} (users) and {coldItems.Count} x {ItemColumns} (items); got {coldUserRows.Length} and {coldItemRows.Length} values.");
+        }
+
+        return new NeuralSideFeatures(UserCount, UserColumns, UserRows, ItemCount, ItemColumns, ItemRows)
+        {
+            UserColumnNames = UserColumnNames,
+            ItemColumnNames = ItemColumnNames,
+            ColdUsers = coldUsers,
+            ColdItems = coldItems,
+            ColdUserRows = coldUserRows,
+            ColdItemRows = coldItemRows,
+        };
+    }
+
+    private static string?[] UserFields(UserProfile? p) => p is null
+        ? []
+        : [p.Age is { } age ? "age:" + AgeBucket(age) : null, Field("gender", p.Gender), Field("occupation", p.Occupation)];
+
+    private static (string[] Genres, string? Year) ItemFields(Movie? m) =>
+        // "unknown" and "(no genres listed)" say nothing about the film.
+        (m is null ? [] : [.. m.Genres.Where(g => g is not ("unknown" or "(no genres listed)")).Select(g => "genre:" + g).Distinct()],
+            m?.Year is { } year ? "year:" + YearBucket(year) : null);
+
+    /// <summary>One-hot per field; a field outside <paramref name="names"/> (only a cold row can have one) is left out.</summary>
+    private static float[] UserRowsOf(List<string?[]> fields, List<string> names)
+    {
+        var rows = new float[fields.Count * names.Count];
+        for (var u = 0; u < fields.Count; u++)
+        {
+            foreach (var field in fields[u])
+            {
+                var column = field is null ? -1 : names.IndexOf(field);
+                if (column >= 0)
+                {
+                    rows[(u * names.Count) + column] = 1;
+                }
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>Genres averaged over those with a column, the year bucket one-hot.</summary>
+    private static float[] ItemRowsOf(List<(string[] Genres, string? Year)> fields, List<string> names)
+    {
+        var rows = new float[fields.Count * names.Count];
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var row = i * names.Count;
+            var columns = fields[i].Genres.Select(g => names.IndexOf(g)).Where(c => c >= 0).ToArray();
+            foreach (var column in columns)
+            {
+                rows[row + column] = 1f / columns.Length;
+            }
+
+            if (fields[i].Year is { } year && names.IndexOf(year) is var yearColumn and >= 0)
+            {
+                rows[row + yearColumn] = 1;
+            }
+        }
+
+        return rows;
     }
 
     /// <summary>ml-1m's age groups (under 18, 18-24, 25-34, 35-44, 45-49, 50-55, 56+), which ml-100k's exact ages fall into.</summary>

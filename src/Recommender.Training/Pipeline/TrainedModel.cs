@@ -19,6 +19,12 @@ public abstract class TrainedModel(string kind, EvaluationReport? evaluation)
     /// <summary>Scores held-out pairs for ranking (dense indices); lets the pipeline rank under every relevance protocol.</summary>
     public virtual PairScorer? HeldOutScorer => null;
 
+    /// <summary>
+    /// Scores test pairs whose user or item has no training rating, for a kind with feature-only
+    /// rows for them (NeuMF with side features); null when such pairs get the training mean.
+    /// </summary>
+    public ColdPairScorer? ColdScorer { get; init; }
+
     /// <summary>Held-out ranking with relevance = rating ≥ 4 (from <see cref="Evaluation"/>, or ranked by the pipeline).</summary>
     public RankingReport? Ranking { get; private set; }
 
@@ -62,6 +68,12 @@ public abstract class TrainedModel(string kind, EvaluationReport? evaluation)
         {
             metrics[$"{Kind}.rmse"] = report.Rmse;
             metrics[$"{Kind}.mae"] = report.Mae;
+            if (report.ColdRatings > 0)
+            {
+                // The test ratings whose user or item has no training rating: the training mean's
+                // error, unless the kind predicts them from side features.
+                metrics[$"{Kind}.cold_rmse"] = report.ColdRmse;
+            }
         }
 
         AddRanking(metrics, Kind, Ranking, RankingAllInteractions);

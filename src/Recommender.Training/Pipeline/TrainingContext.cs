@@ -32,11 +32,16 @@ public sealed record TrainingContext(TrainingRequest Request, Dataset Dataset, T
     /// <summary>What chose a kind's epoch: "validation" when validation ratings exist, else "none" (the last epoch).</summary>
     public string EpochChosenOn => Validation is null ? "none" : "validation";
 
-    /// <summary>Held-out RMSE/MAE and ranking metrics for a pair scorer; null without a held-out part.</summary>
-    public EvaluationReport? Evaluate(PairScorer scorer, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Held-out RMSE/MAE and ranking metrics for a pair scorer; null without a held-out part. Test
+    /// pairs with a user or item unseen in training get the training mean, or what
+    /// <paramref name="coldScorer"/> (a model with feature-only rows for them) predicts.
+    /// </summary>
+    public EvaluationReport? Evaluate(PairScorer scorer, CancellationToken cancellationToken, ColdPairScorer? coldScorer = null) =>
         Set.TestCount == 0
             ? null
-            : HeldOutEvaluator.Evaluate(Set, scorer, MinRating, MaxRating, TrainMean, Request.RankingK, Request.MaxRankingUsers, Request.SplitSeed, cancellationToken);
+            : HeldOutEvaluator.Evaluate(Set, scorer, coldScorer, MinRating, MaxRating, TrainMean, Request.RankingK, Request.MaxRankingUsers, Request.SplitSeed,
+                RankingMetrics.DefaultRelevanceThreshold, cancellationToken);
 
     /// <summary>
     /// Ranking metrics alone (for rankers whose scores are not ratings) under one relevance

@@ -49,9 +49,11 @@ public sealed class NeuralServingKind : IServingKind
                 ranker = new WholeCatalogRanker("pairs", itemCount, (user, scores) => ScoreCatalog(scorer, allItems, user, scores));
             }
 
-            return new ServedKindModel(Kind, new BatchedPairScorer(scorer, batcher), ranker, scoresAreRatings: true,
+            var pairs = new BatchedPairScorer(scorer, batcher);
+            return new ServedKindModel(Kind, pairs, ranker, scoresAreRatings: true,
                 session.ExecutionProvider, resources)
             {
+                ColdRatings = HasColdRows(bundle) ? CheckColdRows(scorer, bundle, path, pairs) : null,
                 // A few hundred candidates are already a batch: straight to the pair graph, like the catalog pass.
                 CandidateScorer = (user, items, scores) => ScoreCandidates(scorer, user, items, scores),
             };
@@ -61,6 +63,37 @@ public sealed class NeuralServingKind : IServingKind
             new ServedKindModel(Kind, null, null, true, null, resources).DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
+    }
+
+    /// <summary>True when the neural entry says its tables have the rows of the version's cold ids.</summary>
+    private static bool HasColdRows(ModelVersionBundle bundle) =>
+        bundle.ColdIds is not null && bundle.Manifest.FindModel(ModelEntry.NeuralKind)?.Property(ModelEntry.ColdRowsProperty) == "true";
+
+    /// <summary>
+    /// Scores the last cold user and item (a table without their rows fails here, not on a
+    /// request); returns <paramref name="answer"/>, the served scorer, which then also answers cold pairs.
+    /// </summary>
+    private static IPairScorer CheckColdRows(NeuralOnnxScorer scorer, ModelVersionBundle bundle, string path, IPairScorer answer)
+    {
+        var cold = bundle.ColdIds!;
+        long lastUser = bundle.Users.Count + cold.Users.Count - 1;
+        long lastItem = bundle.Items.Count + cold.Items.Count - 1;
+        var scores = new float[2];
+        try
+        {
+            scorer.Score([lastUser, 0], [0, lastItem], scores);
+        }
+        catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or ArgumentException)
+        {
+            throw new InvalidDataException($"{path}: the graph does not cover the version's {cold.Users.Count} cold users and {cold.Items.Count} cold items ({e.Message}).", e);
+        }
+
+        if (!scores.All(float.IsFinite))
+        {
+            throw new InvalidDataException($"{path}: the cold rows score non-finite values ({string.Join(", ", scores)}).");
+        }
+
+        return answer;
     }
 
     internal static void ScoreCandidates(NeuralOnnxScorer scorer, int user, ReadOnlySpan<long> items, Span<float> scores)
