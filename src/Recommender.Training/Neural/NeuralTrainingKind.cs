@@ -13,7 +13,9 @@ public sealed class NeuralTrainingKind : ITrainingKind
     public TrainedModel Train(TrainingContext context, IProgress<TrainingEvent>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var options = context.Request.Neural ?? throw new ArgumentException("The request has no neural options.", nameof(context));
+        var requested = context.Request.Neural ?? throw new ArgumentException("The request has no neural options.", nameof(context));
+        // One network on large data (see EnsembleMaxRatings); the manifest records what ran.
+        var options = requested.ForData(context.Fit.Count);
         // With the rows of profiled users and catalog items that have no training rating, which the
         // export appends to the tables (trained from nothing of theirs: the training is unchanged).
         var features = options.SideFeatures ? NeuralSideFeatures.From(context.Dataset, context.Set.UserMap, context.Set.ItemMap, withCold: true) : null;

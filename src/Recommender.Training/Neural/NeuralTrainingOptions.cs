@@ -77,6 +77,18 @@ public sealed record NeuralTrainingOptions
     /// </summary>
     public int Ensemble { get; init; } = 1;
 
+    /// <summary>
+    /// NeuMF: above this many training ratings <see cref="ForData"/> trains one network instead of
+    /// <see cref="Ensemble"/>. Averaging networks cuts the variance of small data (ML-100K: −0.003
+    /// validation RMSE) at N times the training time; at ML-25M size one NeuMF network is already
+    /// 100+ s an epoch on 2 cores, and three would triple `train all`.
+    /// </summary>
+    public int EnsembleMaxRatings { get; init; } = 2_000_000;
+
+    /// <summary>These options for <paramref name="ratings"/> training ratings: one network past <see cref="EnsembleMaxRatings"/>.</summary>
+    public NeuralTrainingOptions ForData(int ratings) =>
+        Ensemble > 1 && ratings > EnsembleMaxRatings ? this with { Ensemble = 1 } : this;
+
     /// <summary>The learning rate is multiplied by this after every epoch; 1 keeps it constant (the notebook).</summary>
     public double LearningRateDecay { get; init; } = 1;
 
