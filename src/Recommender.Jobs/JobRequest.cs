@@ -47,6 +47,9 @@ public sealed record NeuralSpec(
 
     /// <summary>NeuMF: train without the dataset's side features.</summary>
     public bool NoSideFeatures { get; init; }
+
+    /// <summary>How the embedding tables are updated; null is <see cref="Training.Neural.EmbeddingUpdates.Auto"/>.</summary>
+    public EmbeddingUpdates? EmbeddingUpdates { get; init; }
 }
 
 /// <summary>Weighted-ALS hyper-parameters; zero means the trainer's default (rating threshold 0: every rating).</summary>

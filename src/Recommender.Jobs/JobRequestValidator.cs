@@ -177,6 +177,7 @@ public sealed class JobRequestValidator(IOptions<JobOptions> options, DatasetRes
                 ? (neuMf && hasValidation ? NeuralTrainingOptions.DefaultPatience : null)
                 : Bounded("neural.early_stopping_patience", spec.EarlyStoppingPatience, _options.MaxEpochs, 0),
             SideFeatures = defaults.SideFeatures && !spec.NoSideFeatures,
+            EmbeddingUpdates = spec.EmbeddingUpdates ?? defaults.EmbeddingUpdates,
         };
         Check("neural", options.Validate);
         return options;

@@ -20,6 +20,7 @@ internal static class ContractMapping
             {
                 Architecture = n.Architecture.ToDomain(),
                 NoSideFeatures = n.NoSideFeatures,
+                EmbeddingUpdates = n.EmbeddingUpdates.ToDomain(),
             }
             : null)
     {
@@ -78,6 +79,12 @@ internal static class ContractMapping
                     _ => Proto.NeuralArchitecture.Unspecified,
                 },
                 NoSideFeatures = n.NoSideFeatures,
+                EmbeddingUpdates = n.EmbeddingUpdates switch
+                {
+                    EmbeddingUpdates.Dense => Proto.EmbeddingUpdates.Dense,
+                    EmbeddingUpdates.Lazy => Proto.EmbeddingUpdates.Lazy,
+                    _ => Proto.EmbeddingUpdates.Unspecified,
+                },
             };
             message.Neural.HiddenSizes.AddRange(n.HiddenSizes);
         }
@@ -249,6 +256,13 @@ internal static class ContractMapping
     {
         Proto.NeuralArchitecture.Seed => NeuralArchitecture.Seed,
         Proto.NeuralArchitecture.Neumf => NeuralArchitecture.NeuMf,
+        _ => null,
+    };
+
+    private static EmbeddingUpdates? ToDomain(this Proto.EmbeddingUpdates updates) => updates switch
+    {
+        Proto.EmbeddingUpdates.Dense => EmbeddingUpdates.Dense,
+        Proto.EmbeddingUpdates.Lazy => EmbeddingUpdates.Lazy,
         _ => null,
     };
 

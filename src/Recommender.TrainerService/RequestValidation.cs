@@ -46,6 +46,7 @@ internal static class RequestValidation
         if (request.Neural is { } neural)
         {
             ContractChecks.Defined("neural.architecture", neural.Architecture);
+            ContractChecks.Defined("neural.embedding_updates", neural.EmbeddingUpdates);
         }
     }
 

@@ -50,10 +50,13 @@ public sealed class TrainerCommandsTests
 
         var start = await RunAsync("trainer", "start", "--address", trainer.Address, "--token", Token, "--name", "all",
             "--synthetic-users", "40", "--synthetic-items", "30", "--synthetic-ratings", "600", "--models", "mf,neural",
-            "--variant", "bayesian", "--epochs", "4", "--arch", "neumf", "--nn-epochs", "1", "--blend", "--no-autorec", "--watch");
+            "--variant", "bayesian", "--epochs", "4", "--arch", "neumf", "--nn-epochs", "1", "--embedding-updates", "lazy", "--blend", "--no-autorec", "--watch");
 
         Assert.True(start.Exit == 0, start.ToString());
         Assert.Contains("published all version 1 [Mf, Neural, Blend]", start.Out, StringComparison.Ordinal);
+        // Lazy although the catalog is small (auto would train it dense): the flag reached the trainer.
+        var manifest = new Recommender.Models.Repository.ModelRepository(Path.Combine(temp.Path, "models"), TimeProvider.System).OpenVersion("all", 1).Manifest;
+        Assert.Equal("lazy", manifest.HyperParameters["neural.embedding_updates"]);
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public sealed class HyperParameterBoundsTests
         { "model_name=Bad/Name", "model_name: 'Bad/Name' is invalid" },
         { "split=sideways", "split:" },
         { "neural.architecture=9", "neural.architecture:" },
+        { "neural.embedding_updates=7", "neural.embedding_updates:" },
         { "validation_fraction=0.9", "validation_fraction: 0.9 is not in [0, 0.5]" },
         { "blend+split=none", "blend: the blend is fitted on a validation part" },
         { "blend+implicit only", "blend: the blend combines rating models" },
@@ -55,6 +56,7 @@ public sealed class HyperParameterBoundsTests
         {
             case "mf.factors=100000": request.Mf.Factors = 100_000; break;
             case "neural.architecture=9": request.Neural.Architecture = (NeuralArchitecture)9; break;
+            case "neural.embedding_updates=7": request.Neural.EmbeddingUpdates = (EmbeddingUpdates)7; break;
             case "validation_fraction=0.9": request.ValidationFraction = 0.9f; break;
             case "blend+split=none": request.Blend = new BlendParameters(); request.Split = "none"; break;
             case "blend+implicit only": request.Blend = new BlendParameters(); request.Mf = null; request.Neural = null; request.Implicit = new ImplicitParameters(); break;

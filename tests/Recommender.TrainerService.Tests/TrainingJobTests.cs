@@ -91,6 +91,28 @@ public sealed class TrainingJobTests
         Assert.Equal(NeuralArchitecture.Neumf, job.Request.Neural.Architecture);
     }
 
+    [Theory]
+    [InlineData(EmbeddingUpdates.Lazy, "lazy")]
+    [InlineData(EmbeddingUpdates.Dense, "dense")]
+    [InlineData(EmbeddingUpdates.Unspecified, "dense")] // auto: a 140-row catalog is far below the lazy threshold
+    public async Task A_job_trains_with_the_embedding_updates_it_asks_for_and_keeps_them_in_its_record(EmbeddingUpdates updates, string ran)
+    {
+        using var temp = new TempFolder();
+        await using var server = await TrainerServer.StartAsync(temp.Sub("models"), temp.Sub("data"));
+        var request = Requests.Tiny("updates", neural: true);
+        request.Mf = null;
+        request.Neural.EmbeddingUpdates = updates;
+
+        var id = await server.StartAsync(request);
+        var events = await server.WatchToEndAsync(id, JobTimeout);
+
+        Assert.Equal(WatchTrainingResponse.EventOneofCase.Published, events[^1].EventCase);
+        var manifest = new ModelRepository(Path.Combine(temp.Path, "models"), TimeProvider.System).OpenVersion("updates", 1).Manifest;
+        Assert.Equal(ran, manifest.HyperParameters["neural.embedding_updates"]);
+        var job = (await server.Client.GetTrainingJobAsync(new GetTrainingJobRequest { JobId = id })).Job;
+        Assert.Equal(updates, job.Request.Neural.EmbeddingUpdates);
+    }
+
     [Fact]
     public async Task Watchers_joining_late_or_together_all_get_the_full_history()
     {

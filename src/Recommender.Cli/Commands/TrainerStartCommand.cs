@@ -28,6 +28,8 @@ internal static class TrainerStartCommand
         var arch = new Option<string>("--arch") { Description = "Neural network: seed (the notebook's) | neumf (`train all`'s, with side features).", DefaultValueFactory = _ => "seed" };
         arch.AcceptOnlyFromAmong("seed", "neumf");
         var noSideFeatures = new Option<bool>("--no-side-features") { Description = "NeuMF: without the dataset's user and item features." };
+        var embeddingUpdates = new Option<string>("--embedding-updates") { Description = "auto (dense up to 20,000 user + item rows, lazy above) | dense | lazy.", DefaultValueFactory = _ => "auto" };
+        embeddingUpdates.AcceptOnlyFromAmong("auto", "dense", "lazy");
         var blend = new Option<bool>("--blend") { Description = "Also fit the blend of the rating models (as `train all`); needs a validation part." };
         var noAutoRec = new Option<bool>("--no-autorec") { Description = "Blend: leave out the item autoencoder member." };
         var validation = new Option<float>("--validation") { Description = "Validation part of the training split (0: 0.05 with a test split)." };
@@ -48,7 +50,7 @@ internal static class TrainerStartCommand
         var command = new Command("start", "Queue a training job on a running trainer.")
         {
             name, folder, movielens, users, items, ratings, synthSeed, split, models, variant, factors, epochs, lr, reg, seed,
-            embedding, hidden, nnEpochs, batch, nnLr, dropout, weightDecay, patience, watch, arch, noSideFeatures, blend, noAutoRec, validation,
+            embedding, hidden, nnEpochs, batch, nnLr, dropout, weightDecay, patience, watch, arch, noSideFeatures, embeddingUpdates, blend, noAutoRec, validation,
         };
         flags.AddTo(command, withToken: true);
         command.SetAction((parse, cancellationToken) => TrainerCommandAction.Run(async () =>
@@ -123,6 +125,12 @@ internal static class TrainerStartCommand
                     EarlyStoppingPatience = parse.GetValue(patience),
                     Architecture = parse.GetValue(arch) == "neumf" ? NeuralArchitecture.Neumf : NeuralArchitecture.Seed,
                     NoSideFeatures = parse.GetValue(noSideFeatures),
+                    EmbeddingUpdates = parse.GetValue(embeddingUpdates) switch
+                    {
+                        "dense" => EmbeddingUpdates.Dense,
+                        "lazy" => EmbeddingUpdates.Lazy,
+                        _ => EmbeddingUpdates.Unspecified,
+                    },
                 };
                 if (parse.GetValue(hidden) is { } sizes)
                 {
