@@ -2,6 +2,7 @@
 // Each benchmark lives in its own file and registers one line here.
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["block-topn"] = Recommender.Benchmarks.BlockTopNBenchmark.Run,
     ["mf-scoring"] = Recommender.Benchmarks.MfScoringBenchmark.Run,
     ["mf-train"] = Recommender.Benchmarks.MfTrainingBenchmark.Run,
 };

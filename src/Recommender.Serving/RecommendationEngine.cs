@@ -153,9 +153,17 @@ public sealed partial class RecommendationEngine(ModelRegistry registry, IOption
         }
     }
 
-    /// <summary>Which item indices may be recommended at all (candidates minus exclusions).</summary>
-    private static bool[] CandidateMask(ServableModel model, RecommendationQuery query)
+    /// <summary>
+    /// Which item indices may be recommended at all (candidates minus exclusions); null when the
+    /// request restricts nothing, the common call, so that no catalog-sized mask is built for it.
+    /// </summary>
+    private static bool[]? CandidateMask(ServableModel model, RecommendationQuery query)
     {
+        if (query.CandidateItemIds.Count == 0 && query.ExcludeItemIds.Count == 0)
+        {
+            return null;
+        }
+
         var itemCount = model.Ids.Items.Count;
         var allowed = new bool[itemCount];
         if (query.CandidateItemIds.Count == 0)
@@ -202,21 +210,16 @@ public sealed partial class RecommendationEngine(ModelRegistry registry, IOption
     /// rating scores clipped to the scale.
     /// </summary>
     private static UserRecommendation Rank(ServableModel model, ServedKindModel kind, RankRequest request, long userId,
-        RecommendationQuery query, bool[] allowed)
+        RecommendationQuery query, bool[]? allowed)
     {
-        var itemCount = allowed.Length;
+        var itemCount = model.Ids.Items.Count;
         var excluded = ArrayPool<bool>.Shared.Rent(itemCount);
         var n = Math.Min(query.TopN, itemCount);
         var best = ArrayPool<int>.Shared.Rent(n);
         var scores = ArrayPool<float>.Shared.Rent(n);
         try
         {
-            var excludedCount = 0;
-            for (var i = 0; i < itemCount; i++)
-            {
-                excluded[i] = !allowed[i];
-                excludedCount += excluded[i] ? 1 : 0;
-            }
+            var excludedCount = ExcludedByRequest(allowed, excluded.AsSpan(0, itemCount));
 
             var seen = request.User >= 0 ? model.Seen.For(request.User) : [];
             if (!query.IncludeSeen)
@@ -246,6 +249,24 @@ public sealed partial class RecommendationEngine(ModelRegistry registry, IOption
         }
     }
 
+    /// <summary>
+    /// Writes the request's exclusions (the negated candidate mask, or none) into
+    /// <paramref name="excluded"/>; returns how many are set. Whole-span byte operations: this runs
+    /// once per Recommend call over the whole catalog.
+    /// </summary>
+    private static int ExcludedByRequest(bool[]? allowed, Span<bool> excluded)
+    {
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(excluded);
+        if (allowed is null)
+        {
+            bytes.Clear();
+            return 0;
+        }
+
+        System.Numerics.Tensors.TensorPrimitives.Xor(System.Runtime.InteropServices.MemoryMarshal.AsBytes(allowed.AsSpan(0, excluded.Length)), (byte)1, bytes);
+        return bytes.Count((byte)1);
+    }
+
     /// <summary>Sets the flags of <paramref name="items"/>; returns how many were newly set.</summary>
     private static int Exclude(bool[] excluded, ReadOnlySpan<int> items)
     {
@@ -262,7 +283,7 @@ public sealed partial class RecommendationEngine(ModelRegistry registry, IOption
     /// <summary>How one user is ranked: by index with the kind's ranker, or (User -1 for a new user) from a history.</summary>
     private sealed record RankRequest(IRanker Ranker, IHistoryRanker? HistoryRanker, int User, UserHistory? History);
 
-    internal static UserRecommendation Popular(ServableModel model, long userId, int topN, bool[] allowed)
+    internal static UserRecommendation Popular(ServableModel model, long userId, int topN, bool[]? allowed)
     {
         var items = new List<RecommendedItem>(topN);
         var popularity = model.Seen.ItemPopularity;
@@ -273,7 +294,7 @@ public sealed partial class RecommendationEngine(ModelRegistry registry, IOption
                 break;
             }
 
-            if (allowed[item])
+            if (allowed is null || allowed[item])
             {
                 items.Add(Describe(model, item, popularity[item]));
             }

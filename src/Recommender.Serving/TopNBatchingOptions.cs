@@ -1,9 +1,10 @@
 namespace Recommender.Serving;
 
 /// <summary>
-/// Scoring concurrent Recommend calls together (<see cref="BatchedTopNRanker"/>) for the kinds whose
-/// scores are dot products over item factors (MF, implicit). It pays where the item factors do not
-/// stay in cache, i.e. on large catalogs; below <see cref="FromFactorBytes"/> each call scores alone.
+/// Scoring concurrent Recommend calls together in one shared scan of the item factors
+/// (<see cref="BatchedTopNRanker"/>) for the kinds whose scores are dot products over item factors
+/// (MF, implicit). It pays where the item factors do not stay in cache, i.e. on large catalogs;
+/// below <see cref="FromFactorBytes"/> each call scores alone.
 /// </summary>
 public sealed class TopNBatchingOptions
 {
@@ -13,22 +14,15 @@ public sealed class TopNBatchingOptions
     /// <summary>Item factors (bytes, as floats) from which calls are scored together: 8 MB, beyond the caches of a small server.</summary>
     public long FromFactorBytes { get; set; } = 8L << 20;
 
-    /// <summary>Most users in one block.</summary>
+    /// <summary>
+    /// How the scored copy of the item factors is stored: bfloat16 (half the bytes per block, the
+    /// candidates re-scored in float, exact by a bound check) or float.
+    /// </summary>
+    public PanelPrecision Precision { get; set; } = PanelPrecision.BFloat16;
+
+    /// <summary>Most calls in the shared scan at once (each adds its share of every slice's work); later calls join as places free up.</summary>
     public int MaxUsers { get; set; } = 16;
 
-    /// <summary>
-    /// Blocks scored at once (each on a caller's thread). One: every call that arrives while a block
-    /// runs joins the next, so the factors stream once per block (two measured 2–3× fewer calls per block).
-    /// </summary>
-    public int ConcurrentBlocks { get; set; } = 1;
-
-    /// <summary>Threads that score one block of two or more calls (the runner and waiting callers of the block): one per core, at most two.</summary>
-    public int ThreadsPerBlock { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 2);
-
-    /// <summary>
-    /// How long a call that finds a free slot under concurrency waits for company (a lone call never
-    /// waits). Without it, callers released together by one block come back to a free slot one at a
-    /// time and are scored alone. Zero: take only what is already queued.
-    /// </summary>
-    public TimeSpan MaxWait { get; set; } = TimeSpan.FromMilliseconds(0.5);
+    /// <summary>Scanner threads of the shared scan (each loaded ranker has its own, asleep while no call runs): one per core, at most four.</summary>
+    public int ScanThreads { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
 }

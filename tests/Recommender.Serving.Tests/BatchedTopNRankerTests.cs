@@ -4,43 +4,95 @@ namespace Recommender.Serving.Tests;
 
 /// <summary>
 /// Calls scored together return what each call would get alone: the brute-force top-N (scores in
-/// double precision, sorted) with the caller's own exclusions, whether the calls arrive alone, in
-/// blocks of every size, or from many threads at once.
+/// double precision, sorted) with the caller's own exclusions, from float or bfloat16 panels,
+/// whether the calls arrive alone, in blocks of every size, or from many threads at once into the
+/// shared scan.
 /// </summary>
 public sealed class BatchedTopNRankerTests
 {
     [Theory]
     [InlineData(1, 3000, 32, true)]
-    [InlineData(5, 3000, 37, false)] // k not a multiple of the vector width, block of 4 + 1
+    [InlineData(5, 3000, 37, false)] // k odd, a group of four + a one-user pass
     [InlineData(16, 5000, 200, true)]
-    [InlineData(4, 3000, 29, false)] // 512-bit, 256-bit and scalar parts of the four-user kernel
-    [InlineData(3, 3000, 61, true)] // every part of the one-user kernel
-    [InlineData(3, 9, 8, true)] // fewer items than a slice and than N
+    [InlineData(4, 3000, 29, false)]
+    [InlineData(3, 3000, 61, true)] // the four-user kernel with a repeated user
+    [InlineData(6, 3000, 64, true)] // four + the two-user kernel
+    [InlineData(2, 3001, 10, false)] // two-user kernel with a slice of an odd panel count at the end
+    [InlineData(3, 9, 8, true)] // fewer items than a panel and than N
     public void A_block_ranks_each_user_as_brute_force_does(int blockSize, int itemCount, int factors, bool biases)
     {
         var model = RandomModel(users: 40, itemCount, factors, biases, seed: blockSize + itemCount);
-        var random = new Random(7);
-        var users = Enumerable.Range(0, blockSize).Select(_ => random.Next(40)).ToArray();
-        var masks = users.Select(_ => RandomMask(itemCount, random)).ToArray();
-        var wanted = users.Select((_, i) => 1 + (i * 7 % 25)).ToArray();
-        var items = wanted.Select(n => new int[n]).ToArray();
-        var scores = wanted.Select(n => new float[n]).ToArray();
-        var written = RankBlock(model, users, masks, items, scores);
-        for (var b = 0; b < blockSize; b++)
+        foreach (var precision in new[] { PanelPrecision.Float32, PanelPrecision.BFloat16 })
         {
-            AssertTopN(model, users[b], masks[b], wanted[b], items[b][..written[b]], scores[b][..written[b]]);
+            var panels = new ItemPanels(model, precision);
+            var random = new Random(7);
+            var users = Enumerable.Range(0, blockSize).Select(_ => random.Next(40)).ToArray();
+            var masks = users.Select(_ => RandomMask(itemCount, random)).ToArray();
+            var wanted = users.Select((_, i) => 1 + (i * 7 % 25)).ToArray();
+            var items = wanted.Select(n => new int[n]).ToArray();
+            var scores = wanted.Select(n => new float[n]).ToArray();
+            var (written, _) = RankBlock(panels, users, masks, items, scores);
+            for (var b = 0; b < blockSize; b++)
+            {
+                AssertTopN(model, users[b], masks[b], wanted[b], items[b][..written[b]], scores[b][..written[b]]);
+            }
         }
     }
 
+    [Fact]
+    public void Items_that_bfloat16_cannot_tell_apart_are_ranked_exactly_through_the_fallback()
+    {
+        // Every item is the same vector up to differences far below bfloat16's 8 bits: the compact
+        // scores tie, the error bound cannot separate the N-th from the dropped, so the exact
+        // float pass must decide (and does, by the tiny differences).
+        const int Items = 2000;
+        const int Factors = 16;
+        var random = new Random(3);
+        var baseRow = Enumerable.Range(0, Factors).Select(_ => (float)(random.NextDouble() + 0.5)).ToArray();
+        var itemFactors = new float[Items * Factors];
+        for (var i = 0; i < Items; i++)
+        {
+            for (var f = 0; f < Factors; f++)
+            {
+                itemFactors[(i * Factors) + f] = baseRow[f] * (1f + (float)(random.NextDouble() * 1e-4));
+            }
+        }
+
+        var model = new MfModel(2, Items, Factors, [.. baseRow, .. baseRow], itemFactors, biases: null);
+        var panels = new ItemPanels(model, PanelPrecision.BFloat16);
+        var mask = new bool[Items];
+        var items = new[] { new int[10] };
+        var scores = new[] { new float[10] };
+        var (written, fallbacks) = RankBlock(panels, [1], [mask], items, scores);
+        Assert.Equal(1, fallbacks);
+        Assert.Equal(10, written[0]);
+        var expected = Enumerable.Range(0, Items)
+            .OrderByDescending(i => VectorDot(model, 1, i)).ThenBy(i => i).Take(10).ToArray();
+        Assert.Equal(expected, items[0]);
+    }
+
+    [Fact]
+    public void Spread_scores_pass_the_bfloat16_check_without_the_fallback()
+    {
+        var model = RandomModel(users: 40, items: 20_000, factors: 64, biases: true, seed: 9);
+        var panels = new ItemPanels(model, PanelPrecision.BFloat16);
+        var users = Enumerable.Range(0, 16).ToArray();
+        var masks = users.Select(_ => new bool[20_000]).ToArray();
+        var items = users.Select(_ => new int[10]).ToArray();
+        var scores = users.Select(_ => new float[10]).ToArray();
+        var (_, fallbacks) = RankBlock(panels, users, masks, items, scores);
+        // The check is an upper bound, so some users may fall back; most must not, or the compact copy buys nothing.
+        Assert.InRange(fallbacks, 0, 2);
+    }
+
     [Theory]
-    [InlineData(1, 2)] // the defaults on 2 cores: one block at a time, scored by two of its callers' threads
-    [InlineData(2, 2)]
-    [InlineData(2, 1)]
-    [InlineData(1, 1)]
-    public void Concurrent_calls_each_get_their_own_exact_top_n_and_share_blocks(int concurrentBlocks, int threadsPerBlock)
+    [InlineData(2, PanelPrecision.BFloat16)] // the defaults on 2 cores
+    [InlineData(1, PanelPrecision.BFloat16)]
+    [InlineData(3, PanelPrecision.Float32)]
+    public void Concurrent_calls_each_get_their_own_exact_top_n_and_share_the_scan(int scanThreads, PanelPrecision precision)
     {
         var model = RandomModel(users: 200, items: 20_000, factors: 64, biases: true, seed: 11);
-        var ranker = new BatchedTopNRanker(model, new TopNBatchingOptions { MaxUsers = 8, ConcurrentBlocks = concurrentBlocks, ThreadsPerBlock = threadsPerBlock });
+        using var ranker = new BatchedTopNRanker(model, new TopNBatchingOptions { MaxUsers = 8, ScanThreads = scanThreads, Precision = precision });
         const int Threads = 16;
         const int CallsPerThread = 30;
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -79,32 +131,32 @@ public sealed class BatchedTopNRankerTests
         }
 
         Assert.Empty(failures);
-        var (blocks, calls) = ranker.Counts;
+        var (slices, callSlices, calls, _) = ranker.Counts;
         Assert.Equal(Threads * CallsPerThread, calls);
-        // 16 threads on at most 2 running blocks: calls must have been scored together.
-        Assert.True(blocks < calls, $"{blocks} blocks for {calls} calls: no call was scored with another");
+        // Every call saw every slice once...
+        Assert.Equal(calls * ranker.SliceCount, callSlices);
+        // ...and 16 callers on one scan must have shared slices (one scan per call would read each slice once per call).
+        Assert.True(slices < callSlices, $"{slices} slices scanned for {callSlices} call-slices: no call was scored with another");
     }
 
     [Fact]
-    public void A_lone_call_is_not_delayed_by_the_wait_for_company()
+    public void A_lone_call_is_answered_and_a_disposed_ranker_refuses_calls()
     {
         var model = RandomModel(users: 4, items: 100, factors: 8, biases: false, seed: 3);
-        var ranker = new BatchedTopNRanker(model, new TopNBatchingOptions { MaxUsers = 16, MaxWait = TimeSpan.FromSeconds(3) });
+        var ranker = new BatchedTopNRanker(model, new TopNBatchingOptions { MaxUsers = 16 });
         var items = new int[5];
         var scores = new float[5];
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         var written = ranker.Rank(2, new bool[100], 0, items, scores);
-        watch.Stop();
         Assert.Equal(5, written);
         AssertTopN(model, 2, new bool[100], 5, items, scores);
-        // The wait applies only while another block runs; nothing else runs here.
-        Assert.InRange(watch.Elapsed.TotalMilliseconds, 0, 1500);
+        ranker.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => ranker.Rank(2, new bool[100], 0, items, scores));
     }
 
     [Fact]
-    public void An_unknown_user_is_refused_before_it_joins_a_block()
+    public void An_unknown_user_is_refused_before_it_joins_the_scan()
     {
-        var ranker = new BatchedTopNRanker(RandomModel(3, 10, 4, false, 1), new TopNBatchingOptions());
+        using var ranker = new BatchedTopNRanker(RandomModel(3, 10, 4, false, 1), new TopNBatchingOptions());
         Assert.Throws<ArgumentOutOfRangeException>(() => ranker.Rank(3, new bool[10], 0, new int[2], new float[2]));
     }
 
@@ -158,7 +210,10 @@ public sealed class BatchedTopNRankerTests
             biases ? new MfBiases(3.5f, Normal(users), Normal(items)) : null);
     }
 
-    private static unsafe int[] RankBlock(MfModel model, int[] users, bool[][] masks, int[][] items, float[][] scores)
+    private static float VectorDot(MfModel model, int user, int item) =>
+        Recommender.Models.Implicit.VectorOps.Dot(model.UserRow(user), model.ItemRow(item));
+
+    private static unsafe (int[] Written, int Fallbacks) RankBlock(ItemPanels panels, int[] users, bool[][] masks, int[][] items, float[][] scores)
     {
         var queries = new BlockTopN.Query[users.Length];
         var handles = new List<System.Runtime.InteropServices.GCHandle>();
@@ -166,23 +221,29 @@ public sealed class BatchedTopNRankerTests
         {
             for (var b = 0; b < users.Length; b++)
             {
-                var mask = System.Runtime.InteropServices.GCHandle.Alloc(masks[b], System.Runtime.InteropServices.GCHandleType.Pinned);
-                var its = System.Runtime.InteropServices.GCHandle.Alloc(items[b], System.Runtime.InteropServices.GCHandleType.Pinned);
-                var scs = System.Runtime.InteropServices.GCHandle.Alloc(scores[b], System.Runtime.InteropServices.GCHandleType.Pinned);
-                handles.AddRange([mask, its, scs]);
+                var wanted = Math.Min(items[b].Length, panels.Model.ItemCount);
+                var capacity = BlockTopN.CapacityFor(panels, wanted);
+                var heap = new int[capacity];
+                var heapScores = new float[capacity];
+                var pinned = new object[] { masks[b], items[b], scores[b], heap, heapScores }
+                    .Select(o => System.Runtime.InteropServices.GCHandle.Alloc(o, System.Runtime.InteropServices.GCHandleType.Pinned)).ToArray();
+                handles.AddRange(pinned);
                 queries[b] = new BlockTopN.Query
                 {
                     User = users[b],
-                    Excluded = (bool*)mask.AddrOfPinnedObject(),
+                    Excluded = (bool*)pinned[0].AddrOfPinnedObject(),
                     ExcludedLength = masks[b].Length,
-                    Items = (int*)its.AddrOfPinnedObject(),
-                    Scores = (float*)scs.AddrOfPinnedObject(),
-                    Wanted = Math.Min(items[b].Length, model.ItemCount),
+                    Items = (int*)pinned[1].AddrOfPinnedObject(),
+                    Scores = (float*)pinned[2].AddrOfPinnedObject(),
+                    Wanted = wanted,
+                    Heap = (int*)pinned[3].AddrOfPinnedObject(),
+                    HeapScores = (float*)pinned[4].AddrOfPinnedObject(),
+                    Capacity = capacity,
                 };
             }
 
-            BlockTopN.Rank(model, queries);
-            return [.. queries.Select(q => q.Written)];
+            var fallbacks = BlockTopN.Rank(panels, queries);
+            return ([.. queries.Select(q => q.Written)], fallbacks);
         }
         finally
         {

@@ -1,403 +1,298 @@
-using System.Diagnostics;
-using Recommender.Models.Mf;
-
 namespace Recommender.Serving;
 
 /// <summary>
-/// Whole-catalog top-N of a dot-product model that scores concurrent calls together: the calls
-/// that arrive while the catalog is being scored for others queue up, and the next free caller
-/// thread takes all of them (up to <see cref="TopNBatchingOptions.MaxUsers"/>) as one block
-/// (<see cref="BlockTopN"/>), so the item factors stream from memory once per block rather than
-/// once per call. No thread of its own: each caller either scores a block (its own call among
-/// them) or waits for the block it is in; at most <see cref="TopNBatchingOptions.ConcurrentBlocks"/>
-/// blocks run at once. A lone call is scored at once; under concurrency (another block running, or
-/// the last block held several calls) a call that finds a free slot waits up to
-/// <see cref="TopNBatchingOptions.MaxWait"/> for that company before it scores its block.
+/// Whole-catalog top-N of a dot-product model that scores concurrent calls together in one shared,
+/// circular scan of the item panels (a cooperative scan, as databases share one table scan among
+/// queries). Scanner threads claim the catalog's slices one after another, round and round; a call
+/// joins the scan at whichever slice comes next and leaves once it has seen every slice, so a call
+/// never waits for a block to form or for the one before it to end, and every slice is read from
+/// memory once for all the calls in it (<see cref="BlockTopN"/> scores them against it while it is
+/// in cache). With two scanner threads a lone call is also split over two cores. At most
+/// <see cref="TopNBatchingOptions.MaxUsers"/> calls are in the scan at once; later ones join as
+/// places free up.
 /// </summary>
-public sealed class BatchedTopNRanker : IRanker
+public sealed class BatchedTopNRanker : IRanker, IDisposable
 {
     public const string BatchedMethod = "simd-batched";
 
-    private readonly MfModel _model;
-    private readonly TopNBatchingOptions _options;
-    private readonly long _maxWaitTicks;
+    private readonly ItemPanels _panels;
+    private readonly int _maxUsers;
+    private readonly int _slicePanels;
+    private readonly int _sliceCount;
     private readonly object _gate = new();
-    private readonly List<Call> _pending = [];
-    private int _running;
-    private int _lastBlockSize;
+    private readonly Queue<Call> _waiting = new();
+    private readonly List<Call> _active = [];
+    private readonly Thread[] _scanners;
+    private long _nextSlice;
+    private bool _disposed;
+    private long _slicesScanned;
+    private long _callSlices;
+    private long _calls;
+    private long _fallbacks;
 
-    public BatchedTopNRanker(MfModel model, TopNBatchingOptions options)
+    public BatchedTopNRanker(Models.Mf.MfModel model, TopNBatchingOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxUsers, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.ConcurrentBlocks, 1);
-        _model = model;
-        _options = options;
-        _maxWaitTicks = (long)(options.MaxWait.TotalSeconds * Stopwatch.Frequency);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ScanThreads, 1);
+        _panels = new ItemPanels(model, options.Precision);
+        _maxUsers = options.MaxUsers;
+        _slicePanels = BlockTopN.SlicePanels(_panels);
+        _sliceCount = Math.Max(1, (_panels.PanelCount + _slicePanels - 1) / _slicePanels);
+        _scanners = new Thread[options.ScanThreads];
+        for (var t = 0; t < _scanners.Length; t++)
+        {
+            var index = t;
+            _scanners[t] = new Thread(() => Scan(index)) { IsBackground = true, Name = $"topn-scan-{t}" };
+            _scanners[t].Start();
+        }
     }
 
-    public string Method => BatchedMethod;
+    public string Method => _panels.IsExact ? BatchedMethod : BatchedMethod + "-bf16";
 
-    /// <summary>How many blocks have been scored and how many calls they held (for tests and tuning).</summary>
-    public (long Blocks, long Calls) Counts => (Interlocked.Read(ref _blocks), Interlocked.Read(ref _calls));
+    /// <summary>The panels it scores from (their bytes are part of the version's resident memory).</summary>
+    public ItemPanels Panels => _panels;
 
-    private long _blocks;
-    private long _calls;
+    /// <summary>
+    /// Slices scanned, the calls those scans held in all (a slice scanned for 8 calls counts 8),
+    /// calls answered, and how many of those the compact panels' exactness check sent to the float
+    /// fallback (for tests and tuning).
+    /// </summary>
+    public (long Slices, long CallSlices, long Calls, long Fallbacks) Counts =>
+        (Interlocked.Read(ref _slicesScanned), Interlocked.Read(ref _callSlices), Interlocked.Read(ref _calls), Interlocked.Read(ref _fallbacks));
+
+    /// <summary>Slices a call must see (the catalog in slices of a few hundred KB).</summary>
+    public int SliceCount => _sliceCount;
 
     public unsafe int Rank(int user, ReadOnlySpan<bool> excluded, int excludedCount, Span<int> items, Span<float> scores)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(user);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(user, _model.UserCount);
-        var wanted = Math.Min(Math.Min(items.Length, scores.Length), _model.ItemCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(user, _panels.Model.UserCount);
+        var wanted = Math.Min(Math.Min(items.Length, scores.Length), _panels.Model.ItemCount);
+        var capacity = BlockTopN.CapacityFor(_panels, wanted);
+        var threads = _scanners.Length;
+        // One heap per scanner thread (a thread only touches its own), merged when the call is done.
+        var heaps = stackalloc int[capacity * threads];
+        var heapScores = stackalloc float[capacity * threads];
         fixed (bool* e = excluded)
         fixed (int* i = items)
         fixed (float* s = scores)
         {
-            // The pointers stay valid while this call waits: the spans are pinned until Rank returns.
-            var call = new Call(new BlockTopN.Query
+            // The pointers stay valid while this call waits: the spans are pinned, and the heaps on
+            // this thread's stack, until Rank returns.
+            var parts = new BlockTopN.Query[threads];
+            for (var t = 0; t < threads; t++)
             {
-                User = user,
-                Excluded = e,
-                ExcludedLength = excluded.Length,
-                Items = i,
-                Scores = s,
-                Wanted = wanted,
-            });
-            bool lead;
-            bool busy;
+                parts[t] = new BlockTopN.Query
+                {
+                    User = user,
+                    Excluded = e,
+                    ExcludedLength = excluded.Length,
+                    Items = i,
+                    Scores = s,
+                    Wanted = wanted,
+                    Heap = heaps + (t * capacity),
+                    HeapScores = heapScores + (t * capacity),
+                    Capacity = capacity,
+                };
+            }
+
+            var call = new Call(parts);
             lock (_gate)
             {
-                busy = _running > 0;
-                lead = _running < _options.ConcurrentBlocks;
-                if (lead)
-                {
-                    _running++;
-                }
-                else
-                {
-                    _pending.Add(call);
-                }
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                _waiting.Enqueue(call);
+                Monitor.PulseAll(_gate);
             }
 
-            if (lead)
-            {
-                // A leader's own call never enters the queue, so no other thread can take or promote it.
-                Call[] block;
-                lock (_gate)
-                {
-                    block = [call, .. Take(_options.MaxUsers - 1)];
-                }
-
-                Run(block, busy);
-            }
-            else
-            {
-                // Signals: help (run a part of the block this call is in, then wait again), then exactly
-                // one of done (scored in someone's block) or promoted (score the block handed over).
-                call.Wait();
-                while (call.TakeHelp() is { } job)
-                {
-                    job.RunIfOpen();
-                    if (call.Finished)
-                    {
-                        break;
-                    }
-
-                    call.Wait();
-                }
-
-                if (call.Assigned is { } assigned)
-                {
-                    Run(assigned, busy: true);
-                }
-            }
-
+            call.Wait();
             call.ThrowIfFailed();
-            return call.Query.Written;
+            return call.Written;
         }
     }
 
-    /// <summary>Removes and returns up to <paramref name="count"/> of the oldest queued calls (under the gate).</summary>
-    private Call[] Take(int count)
+    /// <summary>A scanner thread: claims the next slice, scans it for every call that still needs it, completes the calls that have seen the whole catalog.</summary>
+    private void Scan(int thread)
     {
-        var take = Math.Min(_pending.Count, count);
-        if (take == 0)
+        var calls = new Call[_maxUsers];
+        var queries = new BlockTopN.Query[_maxUsers];
+        while (true)
         {
-            return [];
-        }
+            long slice;
+            var count = 0;
+            lock (_gate)
+            {
+                while (_active.Count == 0 && _waiting.Count == 0 && !_disposed)
+                {
+                    Monitor.Wait(_gate);
+                }
 
-        var block = _pending.GetRange(0, take).ToArray();
-        _pending.RemoveRange(0, take);
-        return block;
+                if (_disposed)
+                {
+                    FailAll();
+                    return;
+                }
+
+                slice = _nextSlice++;
+                while (_waiting.Count > 0 && _active.Count < _maxUsers)
+                {
+                    var joining = _waiting.Dequeue();
+                    joining.FirstSlice = slice;
+                    _active.Add(joining);
+                }
+
+                // Every active call joined at or before this slice; one that has had all its slices claimed leaves.
+                for (var a = _active.Count - 1; a >= 0; a--)
+                {
+                    if (slice >= _active[a].FirstSlice + _sliceCount)
+                    {
+                        _active.RemoveAt(a);
+                    }
+                    else
+                    {
+                        calls[count++] = _active[a];
+                    }
+                }
+            }
+
+            if (count == 0)
+            {
+                continue;
+            }
+
+            ScanSlice(thread, (int)(slice % _sliceCount), calls.AsSpan(0, count), queries);
+        }
     }
 
-    /// <summary>
-    /// Scores one block while holding a block slot, then passes the slot on with the next block taken
-    /// from the queue (its oldest call scores it on its own thread) or frees it; so every caller
-    /// returns once its own block is done.
-    /// </summary>
-    private void Run(Call[] block, bool busy)
+    private void ScanSlice(int thread, int slice, Span<Call> calls, BlockTopN.Query[] queries)
     {
-        block = WithCompany(block, busy);
+        for (var c = 0; c < calls.Length; c++)
+        {
+            queries[c] = calls[c].Parts[thread];
+        }
+
         try
         {
-            var queries = new BlockTopN.Query[block.Length];
-            for (var i = 0; i < block.Length; i++)
+            var from = slice * _slicePanels;
+            BlockTopN.RankRange(_panels, queries.AsSpan(0, calls.Length), from, Math.Min(_panels.PanelCount, from + _slicePanels));
+            for (var c = 0; c < calls.Length; c++)
             {
-                queries[i] = block[i].Query;
-                queries[i].Written = 0;
-            }
-
-            if (block.Length > 1 && _options.ThreadsPerBlock > 1)
-            {
-                RankShared(queries, block[1]);
-            }
-            else
-            {
-                BlockTopN.RankRange(_model, queries, 0, _model.ItemCount);
-            }
-
-            BlockTopN.Finish(_model, queries);
-            Volatile.Write(ref _lastBlockSize, block.Length);
-            Interlocked.Increment(ref _blocks);
-            Interlocked.Add(ref _calls, block.Length);
-            for (var i = 0; i < block.Length; i++)
-            {
-                block[i].Query.Written = queries[i].Written;
+                calls[c].Parts[thread].Kept = queries[c].Kept;
             }
         }
         catch (Exception ex)
         {
-            foreach (var call in block)
+            foreach (var call in calls)
             {
-                call.Failure = ex;
+                call.Failure ??= ex;
             }
         }
-        finally
+
+        Interlocked.Increment(ref _slicesScanned);
+        Interlocked.Add(ref _callSlices, calls.Length);
+        foreach (var call in calls)
         {
-            Call[] next;
-            lock (_gate)
+            // The increment publishes this thread's heap writes; the last slice's thread finishes the call.
+            if (Interlocked.Increment(ref call.SlicesDone) == _sliceCount)
             {
-                next = Take(_options.MaxUsers);
-                if (next.Length == 0)
-                {
-                    _running--;
-                }
-            }
-
-            // block[0] is this thread's own call: it needs no signal.
-            for (var i = 1; i < block.Length; i++)
-            {
-                block[i].Complete();
-            }
-
-            if (next.Length > 0)
-            {
-                next[0].Promote(next);
+                Finish(call);
             }
         }
     }
 
-    /// <summary>
-    /// Scores a block on two threads: this one and <paramref name="helper"/>'s (a caller of the block,
-    /// idle until the block is done). Both claim chunks of the catalog from a shared counter into their
-    /// own heaps, merged at the end; a helper that wakes late finds fewer chunks (or none) left, so it
-    /// never delays the block.
-    /// </summary>
-    private unsafe void RankShared(BlockTopN.Query[] queries, Call helper)
+    /// <summary>Merges the call's per-thread heaps into the first, turns it into the answer and wakes the caller.</summary>
+    private void Finish(Call call)
     {
-        var chunkItems = BlockTopN.SliceItems(_model) * 8;
-        var chunks = (_model.ItemCount + chunkItems - 1) / chunkItems;
-        var total = 0;
-        foreach (var q in queries)
+        try
         {
-            total += q.Wanted;
-        }
-
-        var helperItems = new int[Math.Max(1, total)];
-        var helperScores = new float[Math.Max(1, total)];
-        var next = -1;
-        var job = new HelpJob();
-        fixed (int* hi = helperItems)
-        fixed (float* hs = helperScores)
-        {
-            var theirs = new BlockTopN.Query[queries.Length];
-            var offset = 0;
-            for (var i = 0; i < queries.Length; i++)
+            if (call.Failure is null)
             {
-                theirs[i] = queries[i];
-                theirs[i].Items = hi + offset;
-                theirs[i].Scores = hs + offset;
-                theirs[i].Written = 0;
-                offset += queries[i].Wanted;
-            }
-
-            void Claim(BlockTopN.Query[] mine)
-            {
-                for (var c = Interlocked.Increment(ref next); c < chunks; c = Interlocked.Increment(ref next))
+                var parts = call.Parts;
+                for (var t = 1; t < parts.Length; t++)
                 {
-                    BlockTopN.RankRange(_model, mine, c * chunkItems, Math.Min(_model.ItemCount, (c + 1) * chunkItems));
+                    BlockTopN.Merge(ref parts[0], parts[t]);
                 }
-            }
 
-            job.Work = () => Claim(theirs);
-            helper.Help(job);
-            Claim(queries);
-            if (!job.Close())
-            {
-                // The helper started: its heaps are complete once it says so.
-                job.Done.Wait();
-                for (var i = 0; i < queries.Length; i++)
-                {
-                    BlockTopN.Merge(ref queries[i], theirs[i]);
-                }
-            }
-
-            if (job.Failure is { } failure)
-            {
-                throw new InvalidOperationException("The helper thread failed.", failure);
+                Interlocked.Add(ref _fallbacks, BlockTopN.Finish(_panels, parts.AsSpan(0, 1)));
+                call.Written = parts[0].Written;
             }
         }
+        catch (Exception ex)
+        {
+            call.Failure = ex;
+        }
+
+        Interlocked.Increment(ref _calls);
+        call.Complete();
     }
 
-    /// <summary>Work offered to a waiting caller's thread; it runs it only if it wakes before the offer is closed.</summary>
-    private sealed class HelpJob
+    /// <summary>On dispose: no call may wait for ever (a version is disposed only once its calls drained, so normally none is left).</summary>
+    private void FailAll()
     {
-        private int _state; // 0 offered, 1 started, 2 closed
-
-        public Action Work { get; set; } = () => { };
-
-        public ManualResetEventSlim Done { get; } = new(false, spinCount: 200);
-
-        public Exception? Failure { get; private set; }
-
-        /// <summary>Runs the work unless the offer was closed (on the helper's thread).</summary>
-        public void RunIfOpen()
+        foreach (var call in _active.Concat(_waiting).ToArray())
         {
-            if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+            call.Failure ??= new ObjectDisposedException(nameof(BatchedTopNRanker));
+            call.Complete();
+        }
+
+        _active.Clear();
+        _waiting.Clear();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
             {
                 return;
             }
 
-            try
-            {
-                Work();
-            }
-            catch (Exception ex)
-            {
-                Failure = ex;
-            }
-            finally
-            {
-                Done.Set();
-            }
+            _disposed = true;
+            Monitor.PulseAll(_gate);
         }
 
-        /// <summary>Closes the offer; false when the helper already started (then wait for Done).</summary>
-        public bool Close() => Interlocked.CompareExchange(ref _state, 2, 0) == 0;
-    }
-
-    /// <summary>
-    /// Under concurrency, tops the block up before scoring it: it waits (at most MaxWait) for as many
-    /// calls as the last block held, since callers released together come back together (or for one
-    /// more while another block runs). A call after a block of one with nothing else running (no
-    /// concurrency) never waits.
-    /// </summary>
-    private Call[] WithCompany(Call[] block, bool busy)
-    {
-        var expected = Math.Max(Math.Min(Volatile.Read(ref _lastBlockSize), _options.MaxUsers), busy ? 2 : 1);
-        if (block.Length >= expected || _maxWaitTicks <= 0)
+        foreach (var scanner in _scanners)
         {
-            return block;
-        }
-
-        WaitForCompany(expected - block.Length);
-        lock (_gate)
-        {
-            return [.. block, .. Take(_options.MaxUsers - block.Length)];
+            scanner.Join(TimeSpan.FromSeconds(10));
         }
     }
 
-    /// <summary>Waits (spinning: the bound is far below a sleep's resolution) until <paramref name="expected"/> calls are queued or MaxWait has passed.</summary>
-    private void WaitForCompany(int expected)
+    /// <summary>One call: its per-thread heaps, where in the scan it joined, and how its caller learns that it is done.</summary>
+    private sealed class Call(BlockTopN.Query[] parts)
     {
-        var deadline = Stopwatch.GetTimestamp() + _maxWaitTicks;
-        var spin = default(SpinWait);
-        while (Stopwatch.GetTimestamp() < deadline)
-        {
-            lock (_gate)
-            {
-                if (_pending.Count >= expected)
-                {
-                    return;
-                }
-            }
+        // A scan takes hundreds of microseconds: the caller sleeps rather than spins. Not disposed: a
+        // completer may still be inside Set when the caller returns, and an event that never handed
+        // out its WaitHandle holds nothing unmanaged.
+        private readonly ManualResetEventSlim _done = new(false, spinCount: 1);
+        private int _completed;
 
-            spin.SpinOnce(sleep1Threshold: -1);
-        }
-    }
+        public BlockTopN.Query[] Parts { get; } = parts;
 
-    /// <summary>One call: its query, and how its thread learns that it is done or must score a block.</summary>
-    private sealed class Call(BlockTopN.Query query)
-    {
-        private readonly ManualResetEventSlim _signal = new(false, spinCount: 100);
+        public long FirstSlice;
 
-        public BlockTopN.Query Query = query;
+        public int SlicesDone;
+
+        public int Written { get; set; }
 
         public Exception? Failure { get; set; }
 
-        /// <summary>The block this call's thread must score (itself first), when it was promoted.</summary>
-        public Call[]? Assigned => Volatile.Read(ref _assigned);
-
-        private Call[]? _assigned;
-
-        private HelpJob? _help;
-        private bool _done;
-
-        public void Wait() => _signal.Wait();
-
-        /// <summary>Offers part of this call's block to its waiting thread (only the block's runner calls this, before it completes the block).</summary>
-        public void Help(HelpJob job)
-        {
-            Volatile.Write(ref _help, job);
-            _signal.Set();
-        }
-
-        /// <summary>True once the call is done or promoted (a completion that came before the re-arm in <see cref="TakeHelp"/> is seen here).</summary>
-        public bool Finished => Volatile.Read(ref _done) || Assigned is not null;
-
-        /// <summary>The offered help, once; re-arms the signal (check <see cref="Finished"/> before waiting again).</summary>
-        public HelpJob? TakeHelp()
-        {
-            var job = Interlocked.Exchange(ref _help, null);
-            if (job is not null)
-            {
-                _signal.Reset();
-            }
-
-            return job;
-        }
-
-        public void Promote(Call[] block)
-        {
-            Volatile.Write(ref _assigned, block);
-            _signal.Set();
-        }
+        public void Wait() => _done.Wait();
 
         public void Complete()
         {
-            Volatile.Write(ref _done, true);
-            _signal.Set();
+            if (Interlocked.Exchange(ref _completed, 1) == 0)
+            {
+                _done.Set();
+            }
         }
 
-        // The signal is not disposed: a completer may still be inside Set when this thread returns, and
-        // an event that never handed out its WaitHandle holds nothing unmanaged.
         public void ThrowIfFailed()
         {
             if (Failure is { } failure)
             {
-                throw new InvalidOperationException("Scoring the block this call was in failed.", failure);
+                throw new InvalidOperationException("Scoring this call's part of the shared scan failed.", failure);
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Recommender.Models.Implicit;
@@ -6,23 +7,45 @@ using Recommender.Models.Mf;
 namespace Recommender.Serving;
 
 /// <summary>
-/// Top-N of several users at once over a dot-product model: the item factors are walked in
-/// cache-sized slices, and every user of the block is scored against a slice while it is in cache,
-/// each keeping its own bounded heap. A block of B users therefore streams the item factors from
-/// memory once instead of B times, which is what whole-catalog scoring of a large catalog is
-/// bound by. Four users share each item-vector load (register blocking). The loops are compiled
-/// fully optimized at once (AggressiveOptimization): under tiered compilation a served process ran
-/// them as tier-0/OSR code for a long time, measured 3-4x slower per call.
+/// Top-N of several users at once over a dot-product model's <see cref="ItemPanels"/>: the panels
+/// are walked in cache-sized slices, and every user of the block is scored against a slice while
+/// it is in cache, each keeping its own bounded heap. A block of B users therefore streams the item
+/// factors from memory once instead of B times. Four users share each panel load (eight vector
+/// accumulators: two FMA pipes times the FMA latency); a user left over scores four panels at a
+/// time. Each panel's 16 scores are compared with the user's heap threshold as vectors, so only
+/// the rare item that beats it reaches the heap. With compact (bfloat16) panels each heap keeps
+/// <see cref="CapacityFor"/> candidates, which are re-scored from the float factors: the list is
+/// the float ranking's whenever the N-th re-scored candidate beats every dropped item's error
+/// bound, and is computed exactly otherwise (<see cref="Finish"/>). The loops are compiled fully
+/// optimized at once (AggressiveOptimization): tier-0 code had measured 3-4x slower per call.
 /// </summary>
 public static class BlockTopN
 {
-    /// <summary>Bytes of item factors per slice: well inside L2, so every user of the block re-reads it from cache.</summary>
+    /// <summary>Bytes of panels per slice: well inside L2, so every user of the block re-reads it from cache.</summary>
     public const int SliceBytes = 192 * 1024;
 
-    /// <summary>Items per slice of a model (at least 8).</summary>
-    public static int SliceItems(MfModel model) => Math.Max(8, SliceBytes / (model.Factors * sizeof(float)));
+    /// <summary>Panels per slice (a multiple of four, the leftover user's step).</summary>
+    public static int SlicePanels(ItemPanels panels)
+    {
+        ArgumentNullException.ThrowIfNull(panels);
+        return Math.Max(4, SliceBytes / (panels.Model.Factors * panels.BytesPerFactor) / 4 * 4);
+    }
 
-    /// <summary>One user's part of a block: its row, its exclusions and where its best items go (best first).</summary>
+    /// <summary>
+    /// Candidates a query's heap keeps for <paramref name="wanted"/> results: N with float panels;
+    /// with compact ones twice N plus 32, so that the exactness check (see <see cref="Finish"/>) passes
+    /// for nearly every user and the float re-score stays a few hundred dot products.
+    /// </summary>
+    public static int CapacityFor(ItemPanels panels, int wanted)
+    {
+        ArgumentNullException.ThrowIfNull(panels);
+        return panels.IsExact || wanted == 0 ? wanted : (2 * wanted) + 32;
+    }
+
+    /// <summary>
+    /// One user's part of a block: its row, its exclusions, its working heap of candidates
+    /// (<c>Heap</c>, <c>Capacity</c> of them, <c>Kept</c> so far) and where its best items go, best first.
+    /// </summary>
     public unsafe struct Query
     {
         public int User;
@@ -32,66 +55,193 @@ public static class BlockTopN
         public float* Scores;
         public int Wanted;
         public int Written;
+        public int* Heap;
+        public float* HeapScores;
+        public int Capacity;
+        public int Kept;
     }
 
     /// <summary>
-    /// Ranks every query of <paramref name="queries"/> over the whole catalog of <paramref name="model"/>
-    /// (raw scores: dot + item bias + mean + user bias), skipping excluded items; ties go to the lower
-    /// index, as <see cref="Recommender.Data.TopN"/> does. Sets each query's Written.
+    /// Ranks every query over the whole catalog (raw scores: dot + item bias + mean + user bias),
+    /// skipping excluded items; ties go to the lower index, as <see cref="Recommender.Data.TopN"/>
+    /// does. Sets each query's Written; returns how many queries needed the exact fallback.
     /// </summary>
-    public static void Rank(MfModel model, Span<Query> queries)
+    public static int Rank(ItemPanels panels, Span<Query> queries)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(panels);
         foreach (ref var query in queries)
         {
-            query.Written = 0;
+            query.Kept = 0;
         }
 
-        RankRange(model, queries, 0, model.ItemCount);
-        Finish(model, queries);
+        RankRange(panels, queries, 0, panels.PanelCount);
+        return Finish(panels, queries);
     }
 
     /// <summary>
-    /// Offers items [<paramref name="from"/>, <paramref name="to"/>) to each query's heap (Written is the
-    /// heap's size: zero for a fresh query). Unsorted, raw dot + item bias, until <see cref="Finish"/>.
-    /// Two threads may range over disjoint parts with separate queries, then <see cref="Merge"/>.
+    /// Offers the items of panels [<paramref name="from"/>, <paramref name="to"/>) to each query's heap
+    /// (Kept is the heap's size: zero for a fresh query). Unsorted scores of the panels until
+    /// <see cref="Finish"/>. Two threads may range over disjoint parts with separate heaps, then <see cref="Merge"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void RankRange(MfModel model, Span<Query> queries, int from, int to)
+    public static void RankRange(ItemPanels panels, Span<Query> queries, int from, int to)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(panels);
+        if (panels.Precision == PanelPrecision.Float32)
+        {
+            RankRange<Float32Panel>(panels, queries, from, to);
+        }
+        else
+        {
+            RankRange<BFloat16Panel>(panels, queries, from, to);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RankRange<TPanel>(ItemPanels panels, Span<Query> queries, int from, int to)
+        where TPanel : struct, IPanelLoad
+    {
+        var model = panels.Model;
         var k = model.Factors;
         var b = queries.Length;
-        var itemBias = model.Biases?.Item;
-        var sliceItems = SliceItems(model);
-        var dots = new float[4 * sliceItems];
+        var itemCount = model.ItemCount;
+        var slice = SlicePanels(panels);
+        var panelBytes = (long)k * TPanel.BytesPerFactor;
+        var output = stackalloc float[4 * ItemPanels.Width];
+        var thresholds = stackalloc float[4];
         fixed (float* userFactors = model.UserFactors)
-        fixed (float* itemFactors = model.ItemFactors)
-        fixed (float* dot = dots)
+        fixed (byte* data = panels.Data)
+        fixed (float* biases = panels.Biases)
         fixed (Query* q = queries)
         {
-            for (var start = from; start < to; start += sliceItems)
+            for (var start = from; start < to; start += slice)
             {
-                var end = Math.Min(to, start + sliceItems);
-                var length = end - start;
+                var end = Math.Min(to, start + slice);
                 var u = 0;
                 for (; u + 4 <= b; u += 4)
                 {
-                    Dot4(itemFactors + ((long)start * k), length, k,
-                        userFactors + ((long)q[u].User * k), userFactors + ((long)q[u + 1].User * k),
-                        userFactors + ((long)q[u + 2].User * k), userFactors + ((long)q[u + 3].User * k), dot, sliceItems);
-                    for (var j = 0; j < 4; j++)
+                    var u0 = userFactors + ((long)q[u].User * k);
+                    var u1 = userFactors + ((long)q[u + 1].User * k);
+                    var u2 = userFactors + ((long)q[u + 2].User * k);
+                    var u3 = userFactors + ((long)q[u + 3].User * k);
+                    for (var p = start; p < end; p++)
                     {
-                        Offer(ref q[u + j], ref q[u + j].Written, dot + (j * sliceItems), start, length, itemBias);
+                        for (var j = 0; j < 4; j++)
+                        {
+                            thresholds[j] = Threshold(in q[u + j]);
+                        }
+
+                        var bits = Score4<TPanel>(data + (p * panelBytes), k, u0, u1, u2, u3, biases + (p * ItemPanels.Width), thresholds, output);
+                        for (var j = 0; bits != 0; j++, bits >>= ItemPanels.Width)
+                        {
+                            Offer(ref q[u + j], output + (j * ItemPanels.Width), p * ItemPanels.Width, (uint)bits & 0xFFFF, itemCount);
+                        }
                     }
+                }
+
+                if (b - u == 3)
+                {
+                    // Three left: the four-user kernel with the third user twice (a wasted quarter
+                    // still beats three one-user passes, which reload every panel).
+                    var u0 = userFactors + ((long)q[u].User * k);
+                    var u1 = userFactors + ((long)q[u + 1].User * k);
+                    var u2 = userFactors + ((long)q[u + 2].User * k);
+                    for (var p = start; p < end; p++)
+                    {
+                        for (var j = 0; j < 3; j++)
+                        {
+                            thresholds[j] = Threshold(in q[u + j]);
+                        }
+
+                        thresholds[3] = float.PositiveInfinity;
+                        var bits = Score4<TPanel>(data + (p * panelBytes), k, u0, u1, u2, u2, biases + (p * ItemPanels.Width), thresholds, output);
+                        for (var j = 0; bits != 0; j++, bits >>= ItemPanels.Width)
+                        {
+                            Offer(ref q[u + j], output + (j * ItemPanels.Width), p * ItemPanels.Width, (uint)bits & 0xFFFF, itemCount);
+                        }
+                    }
+
+                    u += 3;
+                }
+                else if (b - u == 2)
+                {
+                    var u0 = userFactors + ((long)q[u].User * k);
+                    var u1 = userFactors + ((long)q[u + 1].User * k);
+                    var p = start;
+                    for (; p + 2 <= end; p += 2)
+                    {
+                        var bits = Score2x2<TPanel>(data + (p * panelBytes), panelBytes, k, u0, u1, biases + (p * ItemPanels.Width), Threshold(in q[u]), Threshold(in q[u + 1]), output);
+                        // Bits: user 0 panel 0, user 0 panel 1, user 1 panel 0, user 1 panel 1.
+                        for (var j = 0; bits != 0; j++, bits >>= ItemPanels.Width)
+                        {
+                            Offer(ref q[u + (j >> 1)], output + (j * ItemPanels.Width), (p + (j & 1)) * ItemPanels.Width, (uint)bits & 0xFFFF, itemCount);
+                        }
+                    }
+
+                    for (; p < end; p++)
+                    {
+                        for (var j = 0; j < 2; j++)
+                        {
+                            var bits = Score1<TPanel>(data + (p * panelBytes), k, j == 0 ? u0 : u1, biases + (p * ItemPanels.Width), Threshold(in q[u + j]), output);
+                            Offer(ref q[u + j], output, p * ItemPanels.Width, bits, itemCount);
+                        }
+                    }
+
+                    u += 2;
                 }
 
                 for (; u < b; u++)
                 {
-                    Dot1(itemFactors + ((long)start * k), length, k, userFactors + ((long)q[u].User * k), dot);
-                    Offer(ref q[u], ref q[u].Written, dot, start, length, itemBias);
+                    var user = userFactors + ((long)q[u].User * k);
+                    var p = start;
+                    for (; p + 4 <= end; p += 4)
+                    {
+                        var bits = Score1x4<TPanel>(data + (p * panelBytes), panelBytes, k, user, biases + (p * ItemPanels.Width), Threshold(in q[u]), output);
+                        for (var j = 0; bits != 0; j++, bits >>= ItemPanels.Width)
+                        {
+                            Offer(ref q[u], output + (j * ItemPanels.Width), (p + j) * ItemPanels.Width, (uint)bits & 0xFFFF, itemCount);
+                        }
+                    }
+
+                    for (; p < end; p++)
+                    {
+                        var bits = Score1<TPanel>(data + (p * panelBytes), k, user, biases + (p * ItemPanels.Width), Threshold(in q[u]), output);
+                        Offer(ref q[u], output, p * ItemPanels.Width, bits, itemCount);
+                    }
                 }
             }
+        }
+    }
+
+    /// <summary>The score an item must beat to enter the heap: anything while it fills, nothing when it holds no candidates.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float Threshold(in Query query) =>
+        query.Capacity == 0 ? float.PositiveInfinity
+        : query.Kept < query.Capacity ? float.NegativeInfinity
+        : query.HeapScores[0];
+
+    /// <summary>Offers the panel items whose bits are set (their scores beat the threshold when it was read) to one query's heap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Offer(ref Query query, float* scores, int firstItem, uint bits, int itemCount)
+    {
+        var excluded = query.Excluded;
+        var excludedLength = query.ExcludedLength;
+        while (bits != 0)
+        {
+            var lane = BitOperations.TrailingZeroCount(bits);
+            bits &= bits - 1;
+            var item = firstItem + lane;
+            if (item >= itemCount)
+            {
+                return; // padding: every later lane is padding too
+            }
+
+            if (item < excludedLength && excluded[item])
+            {
+                continue;
+            }
+
+            // Items arrive in ascending order: an equal score never displaces a kept (lower) index.
+            Push(query.Heap, query.HeapScores, ref query.Kept, query.Capacity, item, scores[lane]);
         }
     }
 
@@ -99,107 +249,148 @@ public static class BlockTopN
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Merge(ref Query into, in Query from)
     {
-        for (var i = 0; i < from.Written; i++)
+        for (var i = 0; i < from.Kept; i++)
         {
-            var item = from.Items[i];
-            var score = from.Scores[i];
-            if (into.Written < into.Wanted)
-            {
-                into.Items[into.Written] = item;
-                into.Scores[into.Written] = score;
-                SiftUp(into.Items, into.Scores, into.Written);
-                into.Written++;
-            }
-            else if (into.Wanted > 0 && (score > into.Scores[0] || (score == into.Scores[0] && item < into.Items[0])))
-            {
-                into.Items[0] = item;
-                into.Scores[0] = score;
-                SiftDown(into.Items, into.Scores, 0, into.Written);
-            }
+            Push(into.Heap, into.HeapScores, ref into.Kept, into.Capacity, from.Heap[i], from.HeapScores[i]);
         }
     }
 
-    /// <summary>Sorts each query's heap best first and adds the constant part of the score (mean + user bias).</summary>
-    public static void Finish(MfModel model, Span<Query> queries)
+    /// <summary>
+    /// Turns each query's heap into its answer, best first, with the constant part of the score
+    /// (mean + user bias) added. Float panels: the heap sorted. Compact panels: the candidates
+    /// re-scored from the float factors and the best N kept; when the heap had to drop items, the
+    /// N-th re-scored score must beat the best a dropped item could reach (its compact score plus
+    /// the rounding bound, <see cref="ErrorBound"/>), or the user is ranked again exactly over the
+    /// float factors. Returns how many queries took that fallback.
+    /// </summary>
+    public static unsafe int Finish(ItemPanels panels, Span<Query> queries)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(panels);
+        var model = panels.Model;
+        var fallbacks = 0;
         foreach (ref var query in queries)
         {
-            var offset = model.Biases is { } biases ? biases.GlobalMean + biases.User[query.User] : 0f;
-            query.Written = Finish(ref query, query.Written, offset);
-        }
-    }
-
-    /// <summary>Offers a slice's scores to one query's heap (a min-heap on rank; the root is the worst kept).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Offer(ref Query query, ref int count, float* dot, int start, int length, float[]? itemBias)
-    {
-        var wanted = query.Wanted;
-        if (wanted == 0)
-        {
-            return;
-        }
-
-        var items = query.Items;
-        var scores = query.Scores;
-        var excluded = query.Excluded;
-        var excludedLength = query.ExcludedLength;
-        var threshold = count == wanted ? scores[0] : float.NegativeInfinity;
-        for (var i = 0; i < length; i++)
-        {
-            var item = start + i;
-            var score = dot[i] + (itemBias is null ? 0f : itemBias[item]);
-            // Items arrive in ascending order: an equal score never displaces a kept (lower) index.
-            if (score <= threshold && count == wanted)
+            if (panels.IsExact)
             {
-                continue;
-            }
-
-            if (float.IsNaN(score) || (item < excludedLength && excluded[item]))
-            {
-                continue;
-            }
-
-            if (count < wanted)
-            {
-                items[count] = item;
-                scores[count] = score;
-                SiftUp(items, scores, count);
-                count++;
-                if (count == wanted)
+                for (var i = 0; i < query.Kept; i++)
                 {
-                    threshold = scores[0];
+                    query.Items[i] = query.Heap[i];
+                    query.Scores[i] = query.HeapScores[i];
                 }
+
+                query.Written = query.Kept;
             }
-            else
+            else if (!Rescore(panels, ref query))
             {
-                items[0] = item;
-                scores[0] = score;
-                SiftDown(items, scores, 0, count);
-                threshold = scores[0];
+                ExactScan(model, ref query);
+                fallbacks++;
             }
+
+            SortBestFirst(query.Items, query.Scores, query.Written);
+            var offset = model.Biases is { } biases ? biases.GlobalMean + biases.User[query.User] : 0f;
+            for (var i = 0; i < query.Written; i++)
+            {
+                query.Scores[i] += offset;
+            }
+        }
+
+        return fallbacks;
+    }
+
+    /// <summary>
+    /// Largest difference between a user's score from compact panels and from the float factors:
+    /// each item value moved by at most its relative rounding error, so the dot product moved by at
+    /// most that times Σ|u_f||v_f| ≤ ‖u‖·‖v‖ ≤ ‖u‖·max‖v‖; plus the float summation error of either
+    /// order (k + 2 roundings each) and of adding the bias.
+    /// </summary>
+    public static float ErrorBound(ItemPanels panels, int user)
+    {
+        ArgumentNullException.ThrowIfNull(panels);
+        var row = panels.Model.UserRow(user);
+        var userNorm = Math.Sqrt(VectorOps.Dot(row, row));
+        var unit = Math.Pow(2, -22); // twice the float unit roundoff, both orders
+        var relative = (panels.IsExact ? 0 : ItemPanels.BFloat16RelativeError) + ((panels.Model.Factors + 2) * unit);
+        return (float)((relative * userNorm * panels.MaxItemNorm * 1.0001) + (unit * panels.MaxAbsBias) + 1e-30);
+    }
+
+    /// <summary>Re-scores the heap's candidates in float into the answer; false when the result cannot be shown exact.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe bool Rescore(ItemPanels panels, ref Query query)
+    {
+        var model = panels.Model;
+        var itemBias = model.Biases?.Item;
+        var userRow = model.UserRow(query.User);
+        var written = 0;
+        for (var i = 0; i < query.Kept; i++)
+        {
+            var item = query.Heap[i];
+            var score = VectorOps.Dot(userRow, model.ItemRow(item)) + (itemBias is null ? 0f : itemBias[item]);
+            Push(query.Items, query.Scores, ref written, query.Wanted, item, score);
+        }
+
+        query.Written = written;
+        if (query.Kept < query.Capacity || written == 0)
+        {
+            return true; // nothing was dropped: every allowed item was re-scored
+        }
+
+        // The heap's root is the worst kept candidate, and no dropped item scored above it in bfloat16.
+        var droppedBest = query.HeapScores[0] + ErrorBound(panels, query.User);
+        return query.Scores[0] > droppedBest; // Items/Scores is still a heap: its root is the N-th best
+    }
+
+    /// <summary>The float ranking of one user over the whole catalog (the compact re-score's fallback).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ExactScan(MfModel model, ref Query query)
+    {
+        var itemBias = model.Biases?.Item;
+        var userRow = model.UserRow(query.User);
+        var written = 0;
+        for (var item = 0; item < model.ItemCount; item++)
+        {
+            if (item < query.ExcludedLength && query.Excluded[item])
+            {
+                continue;
+            }
+
+            var score = VectorOps.Dot(userRow, model.ItemRow(item)) + (itemBias is null ? 0f : itemBias[item]);
+            if (!float.IsNaN(score))
+            {
+                Push(query.Items, query.Scores, ref written, query.Wanted, item, score);
+            }
+        }
+
+        query.Written = written;
+    }
+
+    /// <summary>Offers one item to a bounded min-heap on rank (the root is the worst kept; ties: the higher index is worse).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Push(int* items, float* scores, ref int count, int capacity, int item, float score)
+    {
+        if (count < capacity)
+        {
+            items[count] = item;
+            scores[count] = score;
+            SiftUp(items, scores, count);
+            count++;
+        }
+        else if (capacity > 0 && (score > scores[0] || (score == scores[0] && item < items[0])))
+        {
+            items[0] = item;
+            scores[0] = score;
+            SiftDown(items, scores, 0, count);
         }
     }
 
-    /// <summary>Heap-sorts the kept entries best first and adds the constant part of the score; returns how many.</summary>
+    /// <summary>Heap-sorts a bounded heap best first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe int Finish(ref Query query, int count, float offset)
+    private static unsafe void SortBestFirst(int* items, float* scores, int count)
     {
-        var items = query.Items;
-        var scores = query.Scores;
         for (var end = count - 1; end > 0; end--)
         {
-            (items[0], items[end]) = (items[end], items[0]);
-            (scores[0], scores[end]) = (scores[end], scores[0]);
+            Swap(items, scores, 0, end);
             SiftDown(items, scores, 0, end);
         }
-
-        for (var i = 0; i < count; i++)
-        {
-            scores[i] += offset;
-        }
-
-        return count;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -257,75 +448,165 @@ public static class BlockTopN
         (scores[a], scores[b]) = (scores[b], scores[a]);
     }
 
-    /// <summary>Dot products of four user rows with <paramref name="count"/> item rows; out[j * stride + i].</summary>
+    /// <summary>
+    /// Scores of four users on one panel (+ item bias) into output[16 j + lane]; returns, in 16 bits
+    /// per user, which lanes beat that user's threshold (NaN never does).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Dot4(float* items, int count, int k, float* u0, float* u1, float* u2, float* u3, float* output, int stride)
+    private static unsafe ulong Score4<TPanel>(byte* panel, int k, float* u0, float* u1, float* u2, float* u3, float* bias, float* thresholds, float* output)
+        where TPanel : struct, IPanelLoad
     {
-        var wideEnd = Vector512.IsHardwareAccelerated ? k - (k % Vector512<float>.Count) : 0;
-        var vectorEnd = k - (k % Vector256<float>.Count);
-        for (var i = 0; i < count; i++)
+        Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+        for (var f = 0; f < k; f++)
         {
-            var row = items + ((long)i * k);
-            var a0 = Vector256<float>.Zero;
-            var a1 = Vector256<float>.Zero;
-            var a2 = Vector256<float>.Zero;
-            var a3 = Vector256<float>.Zero;
-            var f = 0;
-            if (wideEnd > 0)
-            {
-                // AVX-512: half the instructions per item; the 256-bit loop below takes what is left.
-                var w0 = Vector512<float>.Zero;
-                var w1 = Vector512<float>.Zero;
-                var w2 = Vector512<float>.Zero;
-                var w3 = Vector512<float>.Zero;
-                for (; f < wideEnd; f += Vector512<float>.Count)
-                {
-                    var v = Vector512.Load(row + f);
-                    w0 = Vector512.FusedMultiplyAdd(v, Vector512.Load(u0 + f), w0);
-                    w1 = Vector512.FusedMultiplyAdd(v, Vector512.Load(u1 + f), w1);
-                    w2 = Vector512.FusedMultiplyAdd(v, Vector512.Load(u2 + f), w2);
-                    w3 = Vector512.FusedMultiplyAdd(v, Vector512.Load(u3 + f), w3);
-                }
+            TPanel.Load(panel + (f * TPanel.BytesPerFactor), out var low, out var high);
+            var x = Vector256.Create(u0[f]);
+            a0 = Vector256.FusedMultiplyAdd(low, x, a0);
+            b0 = Vector256.FusedMultiplyAdd(high, x, b0);
+            x = Vector256.Create(u1[f]);
+            a1 = Vector256.FusedMultiplyAdd(low, x, a1);
+            b1 = Vector256.FusedMultiplyAdd(high, x, b1);
+            x = Vector256.Create(u2[f]);
+            a2 = Vector256.FusedMultiplyAdd(low, x, a2);
+            b2 = Vector256.FusedMultiplyAdd(high, x, b2);
+            x = Vector256.Create(u3[f]);
+            a3 = Vector256.FusedMultiplyAdd(low, x, a3);
+            b3 = Vector256.FusedMultiplyAdd(high, x, b3);
+        }
 
-                a0 = w0.GetLower() + w0.GetUpper();
-                a1 = w1.GetLower() + w1.GetUpper();
-                a2 = w2.GetLower() + w2.GetUpper();
-                a3 = w3.GetLower() + w3.GetUpper();
-            }
+        var biasLow = Vector256.Load(bias);
+        var biasHigh = Vector256.Load(bias + 8);
+        return Emit(a0 + biasLow, b0 + biasHigh, thresholds[0], output)
+            | ((ulong)Emit(a1 + biasLow, b1 + biasHigh, thresholds[1], output + 16) << 16)
+            | ((ulong)Emit(a2 + biasLow, b2 + biasHigh, thresholds[2], output + 32) << 32)
+            | ((ulong)Emit(a3 + biasLow, b3 + biasHigh, thresholds[3], output + 48) << 48);
+    }
 
-            for (; f < vectorEnd; f += Vector256<float>.Count)
-            {
-                var v = Vector256.Load(row + f);
-                a0 = Vector256.FusedMultiplyAdd(v, Vector256.Load(u0 + f), a0);
-                a1 = Vector256.FusedMultiplyAdd(v, Vector256.Load(u1 + f), a1);
-                a2 = Vector256.FusedMultiplyAdd(v, Vector256.Load(u2 + f), a2);
-                a3 = Vector256.FusedMultiplyAdd(v, Vector256.Load(u3 + f), a3);
-            }
+    /// <summary>Scores of one user on four consecutive panels into output[16 j + lane]; 16 bits per panel as <see cref="Score4{TPanel}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe ulong Score1x4<TPanel>(byte* panel, long panelBytes, int k, float* user, float* bias, float threshold, float* output)
+        where TPanel : struct, IPanelLoad
+    {
+        Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+        var p1 = panel + panelBytes;
+        var p2 = p1 + panelBytes;
+        var p3 = p2 + panelBytes;
+        for (var f = 0; f < k; f++)
+        {
+            var x = Vector256.Create(user[f]);
+            var offset = f * TPanel.BytesPerFactor;
+            TPanel.Load(panel + offset, out var low, out var high);
+            a0 = Vector256.FusedMultiplyAdd(low, x, a0);
+            b0 = Vector256.FusedMultiplyAdd(high, x, b0);
+            TPanel.Load(p1 + offset, out low, out high);
+            a1 = Vector256.FusedMultiplyAdd(low, x, a1);
+            b1 = Vector256.FusedMultiplyAdd(high, x, b1);
+            TPanel.Load(p2 + offset, out low, out high);
+            a2 = Vector256.FusedMultiplyAdd(low, x, a2);
+            b2 = Vector256.FusedMultiplyAdd(high, x, b2);
+            TPanel.Load(p3 + offset, out low, out high);
+            a3 = Vector256.FusedMultiplyAdd(low, x, a3);
+            b3 = Vector256.FusedMultiplyAdd(high, x, b3);
+        }
 
-            float s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
-            for (; f < k; f++)
-            {
-                s0 += row[f] * u0[f];
-                s1 += row[f] * u1[f];
-                s2 += row[f] * u2[f];
-                s3 += row[f] * u3[f];
-            }
+        return Emit(a0 + Vector256.Load(bias), b0 + Vector256.Load(bias + 8), threshold, output)
+            | ((ulong)Emit(a1 + Vector256.Load(bias + 16), b1 + Vector256.Load(bias + 24), threshold, output + 16) << 16)
+            | ((ulong)Emit(a2 + Vector256.Load(bias + 32), b2 + Vector256.Load(bias + 40), threshold, output + 32) << 32)
+            | ((ulong)Emit(a3 + Vector256.Load(bias + 48), b3 + Vector256.Load(bias + 56), threshold, output + 48) << 48);
+    }
 
-            output[i] = s0;
-            output[stride + i] = s1;
-            output[(2 * stride) + i] = s2;
-            output[(3 * stride) + i] = s3;
+    /// <summary>Scores of two users on two consecutive panels into output[16 (2 user + panel) + lane]; 16 bits each, in that order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe ulong Score2x2<TPanel>(byte* panel, long panelBytes, int k, float* u0, float* u1, float* bias, float threshold0, float threshold1, float* output)
+        where TPanel : struct, IPanelLoad
+    {
+        Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+        var next = panel + panelBytes;
+        for (var f = 0; f < k; f++)
+        {
+            var offset = f * TPanel.BytesPerFactor;
+            TPanel.Load(panel + offset, out var low, out var high);
+            TPanel.Load(next + offset, out var nextLow, out var nextHigh);
+            var x = Vector256.Create(u0[f]);
+            a0 = Vector256.FusedMultiplyAdd(low, x, a0);
+            b0 = Vector256.FusedMultiplyAdd(high, x, b0);
+            a1 = Vector256.FusedMultiplyAdd(nextLow, x, a1);
+            b1 = Vector256.FusedMultiplyAdd(nextHigh, x, b1);
+            x = Vector256.Create(u1[f]);
+            a2 = Vector256.FusedMultiplyAdd(low, x, a2);
+            b2 = Vector256.FusedMultiplyAdd(high, x, b2);
+            a3 = Vector256.FusedMultiplyAdd(nextLow, x, a3);
+            b3 = Vector256.FusedMultiplyAdd(nextHigh, x, b3);
+        }
+
+        var biasLow = Vector256.Load(bias);
+        var biasHigh = Vector256.Load(bias + 8);
+        var nextBiasLow = Vector256.Load(bias + 16);
+        var nextBiasHigh = Vector256.Load(bias + 24);
+        return Emit(a0 + biasLow, b0 + biasHigh, threshold0, output)
+            | ((ulong)Emit(a1 + nextBiasLow, b1 + nextBiasHigh, threshold0, output + 16) << 16)
+            | ((ulong)Emit(a2 + biasLow, b2 + biasHigh, threshold1, output + 32) << 32)
+            | ((ulong)Emit(a3 + nextBiasLow, b3 + nextBiasHigh, threshold1, output + 48) << 48);
+    }
+
+    /// <summary>Scores of one user on one panel (a slice's last panels).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe uint Score1<TPanel>(byte* panel, int k, float* user, float* bias, float threshold, float* output)
+        where TPanel : struct, IPanelLoad
+    {
+        Vector256<float> a0 = default, b0 = default;
+        for (var f = 0; f < k; f++)
+        {
+            var x = Vector256.Create(user[f]);
+            TPanel.Load(panel + (f * TPanel.BytesPerFactor), out var low, out var high);
+            a0 = Vector256.FusedMultiplyAdd(low, x, a0);
+            b0 = Vector256.FusedMultiplyAdd(high, x, b0);
+        }
+
+        return Emit(a0 + Vector256.Load(bias), b0 + Vector256.Load(bias + 8), threshold, output);
+    }
+
+    /// <summary>Stores a panel's 16 scores and returns which beat the threshold.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe uint Emit(Vector256<float> low, Vector256<float> high, float threshold, float* output)
+    {
+        low.Store(output);
+        high.Store(output + 8);
+        var t = Vector256.Create(threshold);
+        return Vector256.GreaterThan(low, t).ExtractMostSignificantBits() | (Vector256.GreaterThan(high, t).ExtractMostSignificantBits() << 8);
+    }
+
+    /// <summary>How a panel's factor is widened to the 16 items' floats (items 0-7, items 8-15).</summary>
+    private unsafe interface IPanelLoad
+    {
+        static abstract int BytesPerFactor { get; }
+
+        static abstract void Load(byte* factor, out Vector256<float> low, out Vector256<float> high);
+    }
+
+    private readonly struct Float32Panel : IPanelLoad
+    {
+        public static int BytesPerFactor => ItemPanels.Width * sizeof(float);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void Load(byte* factor, out Vector256<float> low, out Vector256<float> high)
+        {
+            low = Vector256.Load((float*)factor);
+            high = Vector256.Load((float*)factor + 8);
         }
     }
 
-    /// <summary>Dot products of one user row with <paramref name="count"/> item rows (the models' shared SIMD dot product).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Dot1(float* items, int count, int k, float* user, float* output)
+    private readonly struct BFloat16Panel : IPanelLoad
     {
-        var userRow = new ReadOnlySpan<float>(user, k);
-        for (var i = 0; i < count; i++)
+        public static int BytesPerFactor => ItemPanels.Width * sizeof(ushort);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void Load(byte* factor, out Vector256<float> low, out Vector256<float> high)
         {
-            output[i] = VectorOps.Dot(new ReadOnlySpan<float>(items + ((long)i * k), k), userRow);
+            // A bfloat16 is a float's upper half: item l sits in lane l's low half, item 8 + l in its high half.
+            var both = Vector256.Load((uint*)factor);
+            low = Vector256.ShiftLeft(both, 16).AsSingle();
+            high = (both & Vector256.Create(0xFFFF0000u)).AsSingle();
         }
     }
 }

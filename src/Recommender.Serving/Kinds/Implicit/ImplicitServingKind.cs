@@ -35,7 +35,7 @@ public sealed class ImplicitServingKind : IServingKind
         var history = new ImplicitHistoryRanker(new ImplicitFoldIn(model));
         var similarity = new ItemFactorSimilarity(model.ItemFactors, model.ItemCount, model.Factors);
         var (ranker, graph) = MfServingKind.ChooseRanker(dot, bundle.ModelPath(ModelEntry.ImplicitTopKOnnxKind), bundle.Items.Count, context);
-        return new ServedKindModel(Kind, ratings: null, ranker, scoresAreRatings: false, graph?.ExecutionProvider, graph is null ? [] : [graph])
+        return new ServedKindModel(Kind, ratings: null, ranker, scoresAreRatings: false, graph?.ExecutionProvider, MfServingKind.RankerResources(ranker))
         {
             History = history,
             Similarity = similarity,

@@ -22,8 +22,11 @@ public sealed class MfServingKind : IServingKind
         PairSmokeTest.Run(simd, bundle, bundle.PathOf(ArtifactFileNames.MfFactors));
         var similarity = new ItemFactorSimilarity(model.ItemFactors, model.ItemCount, model.Factors);
         var (ranker, graph) = ChooseRanker(simd, bundle.ModelPath(ModelEntry.MfTopKOnnxKind), bundle.Items.Count, context);
-        return new ServedKindModel(Kind, simd, ranker, scoresAreRatings: true, graph?.ExecutionProvider, graph is null ? [] : [graph]) { Similarity = similarity };
+        return new ServedKindModel(Kind, simd, ranker, scoresAreRatings: true, graph?.ExecutionProvider, RankerResources(ranker)) { Similarity = similarity };
     }
+
+    /// <summary>What the kind must dispose of its ranker: the top-k graph's session, or the shared scan's threads.</summary>
+    internal static IReadOnlyList<object> RankerResources(IRanker ranker) => ranker is IDisposable disposable ? [disposable] : [];
 
     /// <summary>
     /// The Recommend ranker of a kind whose scores are dot products over a factor file (MF,
