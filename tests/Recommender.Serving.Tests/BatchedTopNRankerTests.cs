@@ -154,6 +154,33 @@ public sealed class BatchedTopNRankerTests
     }
 
     [Fact]
+    public void Retrieval_from_bfloat16_returns_near_best_candidates_within_the_rounding_bound()
+    {
+        var model = RandomModel(users: 20, items: 20_000, factors: 64, biases: true, seed: 21);
+        using var ranker = new BatchedTopNRanker(model, new TopNBatchingOptions { Precision = PanelPrecision.BFloat16 });
+        Assert.EndsWith("-approximate", ranker.ForRetrieval.Method);
+        var random = new Random(4);
+        for (var user = 0; user < 20; user++)
+        {
+            var mask = RandomMask(20_000, random);
+            var items = new int[500];
+            var scores = new float[500];
+            var written = ranker.ForRetrieval.Rank(user, mask, mask.Count(m => m), items, scores);
+            Assert.Equal(500, written);
+            Assert.Equal(500, items.Distinct().Count());
+            var bound = BlockTopN.ErrorBound(ranker.Panels, user);
+            var exactCut = Enumerable.Range(0, 20_000).Where(i => !mask[i]).Select(i => Exact(model, user, i))
+                .OrderByDescending(x => x).ElementAt(499);
+            foreach (var item in items)
+            {
+                Assert.False(mask[item]);
+                // An item ranked in bfloat16 is at most two rounding bounds below the exact 500th.
+                Assert.True(Exact(model, user, item) >= exactCut - (2 * bound) - 1e-4, $"item {item} of user {user} is far below the cut");
+            }
+        }
+    }
+
+    [Fact]
     public void An_unknown_user_is_refused_before_it_joins_the_scan()
     {
         using var ranker = new BatchedTopNRanker(RandomModel(3, 10, 4, false, 1), new TopNBatchingOptions());

@@ -11,7 +11,7 @@ namespace Recommender.Serving;
 /// <see cref="TopNBatchingOptions.MaxUsers"/> calls are in the scan at once; later ones join as
 /// places free up.
 /// </summary>
-public sealed class BatchedTopNRanker : IRanker, IDisposable
+public sealed class BatchedTopNRanker : IRanker, ICandidateRetrieval, IDisposable
 {
     public const string BatchedMethod = "simd-batched";
 
@@ -40,6 +40,7 @@ public sealed class BatchedTopNRanker : IRanker, IDisposable
         _maxUsers = options.MaxUsers;
         _slicePanels = BlockTopN.SlicePanels(_panels);
         _sliceCount = Math.Max(1, (_panels.PanelCount + _slicePanels - 1) / _slicePanels);
+        ForRetrieval = new Retrieval(this);
         _scanners = new Thread[options.ScanThreads];
         for (var t = 0; t < _scanners.Length; t++)
         {
@@ -65,12 +66,22 @@ public sealed class BatchedTopNRanker : IRanker, IDisposable
     /// <summary>Slices a call must see (the catalog in slices of a few hundred KB).</summary>
     public int SliceCount => _sliceCount;
 
-    public unsafe int Rank(int user, ReadOnlySpan<bool> excluded, int excludedCount, Span<int> items, Span<float> scores)
+    /// <summary>
+    /// The same scan answering from the panels' own scores, with no float re-score: bfloat16 may
+    /// move an item across the N-th place, which a first stage can afford (the second re-ranks its
+    /// candidates), and it keeps N candidates rather than 2N + 32.
+    /// </summary>
+    public IRanker ForRetrieval { get; }
+
+    public int Rank(int user, ReadOnlySpan<bool> excluded, int excludedCount, Span<int> items, Span<float> scores) =>
+        Rank(user, excluded, items, scores, approximate: false);
+
+    private unsafe int Rank(int user, ReadOnlySpan<bool> excluded, Span<int> items, Span<float> scores, bool approximate)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(user);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(user, _panels.Model.UserCount);
         var wanted = Math.Min(Math.Min(items.Length, scores.Length), _panels.Model.ItemCount);
-        var capacity = BlockTopN.CapacityFor(_panels, wanted);
+        var capacity = BlockTopN.CapacityFor(_panels, wanted, approximate);
         var threads = _scanners.Length;
         // One heap per scanner thread (a thread only touches its own), merged when the call is done.
         var heaps = stackalloc int[capacity * threads];
@@ -95,6 +106,7 @@ public sealed class BatchedTopNRanker : IRanker, IDisposable
                     Heap = heaps + (t * capacity),
                     HeapScores = heapScores + (t * capacity),
                     Capacity = capacity,
+                    Approximate = approximate,
                 };
             }
 
@@ -257,6 +269,14 @@ public sealed class BatchedTopNRanker : IRanker, IDisposable
         {
             scanner.Join(TimeSpan.FromSeconds(10));
         }
+    }
+
+    private sealed class Retrieval(BatchedTopNRanker scan) : IRanker
+    {
+        public string Method => scan.Method + (scan._panels.IsExact ? string.Empty : "-approximate");
+
+        public int Rank(int user, ReadOnlySpan<bool> excluded, int excludedCount, Span<int> items, Span<float> scores) =>
+            scan.Rank(user, excluded, items, scores, approximate: true);
     }
 
     /// <summary>One call: its per-thread heaps, where in the scan it joined, and how its caller learns that it is done.</summary>

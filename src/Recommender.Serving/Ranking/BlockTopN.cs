@@ -32,19 +32,22 @@ public static class BlockTopN
     }
 
     /// <summary>
-    /// Candidates a query's heap keeps for <paramref name="wanted"/> results: N with float panels;
-    /// with compact ones twice N plus 32, so that the exactness check (see <see cref="Finish"/>) passes
-    /// for nearly every user and the float re-score stays a few hundred dot products.
+    /// Candidates a query's heap keeps for <paramref name="wanted"/> results: N with float panels or
+    /// for an approximate query; with compact ones twice N plus 32, so that the exactness check (see
+    /// <see cref="Finish"/>) passes for nearly every user and the float re-score stays a few hundred
+    /// dot products.
     /// </summary>
-    public static int CapacityFor(ItemPanels panels, int wanted)
+    public static int CapacityFor(ItemPanels panels, int wanted, bool approximate = false)
     {
         ArgumentNullException.ThrowIfNull(panels);
-        return panels.IsExact || wanted == 0 ? wanted : (2 * wanted) + 32;
+        return panels.IsExact || approximate || wanted == 0 ? wanted : (2 * wanted) + 32;
     }
 
     /// <summary>
     /// One user's part of a block: its row, its exclusions, its working heap of candidates
     /// (<c>Heap</c>, <c>Capacity</c> of them, <c>Kept</c> so far) and where its best items go, best first.
+    /// <c>Approximate</c>: the panels' own scores are the answer, with no float re-score (a
+    /// first-stage retrieval, whose candidates another model re-ranks anyway).
     /// </summary>
     public unsafe struct Query
     {
@@ -59,6 +62,7 @@ public static class BlockTopN
         public float* HeapScores;
         public int Capacity;
         public int Kept;
+        public bool Approximate;
     }
 
     /// <summary>
@@ -270,7 +274,7 @@ public static class BlockTopN
         var fallbacks = 0;
         foreach (ref var query in queries)
         {
-            if (panels.IsExact)
+            if (panels.IsExact || query.Approximate)
             {
                 for (var i = 0; i < query.Kept; i++)
                 {

@@ -18,3 +18,13 @@ public interface IRanker
     /// <param name="excludedCount">How many flags in <paramref name="excluded"/> are set (lets a top-k graph ask for enough).</param>
     int Rank(int user, ReadOnlySpan<bool> excluded, int excludedCount, Span<int> items, Span<float> scores);
 }
+
+/// <summary>
+/// A ranker that can also retrieve candidates more cheaply than it ranks (e.g. without an exact
+/// re-score): what <see cref="TwoStageRanker"/> uses as its first stage.
+/// </summary>
+public interface ICandidateRetrieval
+{
+    /// <summary>Ranks like the ranker itself, possibly approximately (scores and order near the exact ones).</summary>
+    IRanker ForRetrieval { get; }
+}

@@ -94,10 +94,12 @@ public sealed class TwoStageRanker : IRanker
             return kinds;
         }
 
+        // A first stage may be approximate: the second re-ranks every candidate it retrieves.
+        var first = retrieval.Ranker is ICandidateRetrieval cheap ? cheap.ForRetrieval : retrieval.Ranker!;
         return
         [
             .. kinds.Select(k => k.CandidateScorer is { } score && k.Ranker is { } whole
-                ? k.WithRanker(new TwoStageRanker(retrieval.Ranker!, score, options.Candidates, whole.Method, retrieval.Kind.ToString().ToLowerInvariant()))
+                ? k.WithRanker(new TwoStageRanker(first, score, options.Candidates, whole.Method, retrieval.Kind.ToString().ToLowerInvariant()))
                 : k),
         ];
     }
