@@ -121,15 +121,19 @@ public static class BlockTopN
             {
                 var end = Math.Min(to, start + slice);
                 var u = 0;
-                for (; u + 4 <= b; u += 4)
+                // Groups of four; three left take the four-user kernel with the third user twice and
+                // the fourth lane never offered (a wasted quarter still beats three one-user passes,
+                // which reload every panel).
+                for (var users = Math.Min(4, b); users >= 3; u += users, users = Math.Min(4, b - u))
                 {
                     var u0 = userFactors + ((long)q[u].User * k);
                     var u1 = userFactors + ((long)q[u + 1].User * k);
                     var u2 = userFactors + ((long)q[u + 2].User * k);
-                    var u3 = userFactors + ((long)q[u + 3].User * k);
+                    var u3 = users == 4 ? userFactors + ((long)q[u + 3].User * k) : u2;
+                    thresholds[3] = float.PositiveInfinity;
                     for (var p = start; p < end; p++)
                     {
-                        for (var j = 0; j < 4; j++)
+                        for (var j = 0; j < users; j++)
                         {
                             thresholds[j] = Threshold(in q[u + j]);
                         }
@@ -142,31 +146,7 @@ public static class BlockTopN
                     }
                 }
 
-                if (b - u == 3)
-                {
-                    // Three left: the four-user kernel with the third user twice (a wasted quarter
-                    // still beats three one-user passes, which reload every panel).
-                    var u0 = userFactors + ((long)q[u].User * k);
-                    var u1 = userFactors + ((long)q[u + 1].User * k);
-                    var u2 = userFactors + ((long)q[u + 2].User * k);
-                    for (var p = start; p < end; p++)
-                    {
-                        for (var j = 0; j < 3; j++)
-                        {
-                            thresholds[j] = Threshold(in q[u + j]);
-                        }
-
-                        thresholds[3] = float.PositiveInfinity;
-                        var bits = Score4<TPanel>(data + (p * panelBytes), k, u0, u1, u2, u2, biases + (p * ItemPanels.Width), thresholds, output);
-                        for (var j = 0; bits != 0; j++, bits >>= ItemPanels.Width)
-                        {
-                            Offer(ref q[u + j], output + (j * ItemPanels.Width), p * ItemPanels.Width, (uint)bits & 0xFFFF, itemCount);
-                        }
-                    }
-
-                    u += 3;
-                }
-                else if (b - u == 2)
+                if (b - u == 2)
                 {
                     var u0 = userFactors + ((long)q[u].User * k);
                     var u1 = userFactors + ((long)q[u + 1].User * k);
