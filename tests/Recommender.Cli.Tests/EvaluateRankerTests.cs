@@ -30,7 +30,19 @@ public sealed class EvaluateRankerTests(PublishedRepositoryFixture repository) :
         }
     }
 
-    private async Task<JsonElement> EvaluateAsync(string candidates)
+    [Fact]
+    public async Task The_top_n_scorer_is_applied_and_the_shared_bfloat16_scan_ranks_as_the_default_does()
+    {
+        var auto = await EvaluateAsync("0", "mf");
+        var batched = await EvaluateAsync("0", "mf", "batched");
+        Assert.DoesNotContain("batched", auto.GetProperty("ranker").GetString()!, StringComparison.Ordinal);
+        Assert.StartsWith(Serving.BatchedTopNRanker.BatchedMethod, batched.GetProperty("ranker").GetString()!, StringComparison.Ordinal);
+        // The scan's bfloat16 candidates are re-scored and checked exact: the same lists, so the same metrics.
+        Assert.Equal(auto.GetProperty("ndcgAtK").GetDouble(), batched.GetProperty("ndcgAtK").GetDouble(), 9);
+        Assert.Equal(auto.GetProperty("precisionAtK").GetDouble(), batched.GetProperty("precisionAtK").GetDouble(), 9);
+    }
+
+    private async Task<JsonElement> EvaluateAsync(string candidates, string model = "neural", string topNScorer = "auto")
     {
         var root = new RootCommand { EvaluateCommand.Create() };
         var output = new StringWriter();
@@ -40,7 +52,7 @@ public sealed class EvaluateRankerTests(PublishedRepositoryFixture repository) :
         {
             var exit = await root.Parse([
                 "evaluate", "--repo", repository.RepositoryPath, "--data", Path.Combine(repository.Root, "data"),
-                "--split", "random:0.2", "--model", "neural", "--ranker", "--candidates", candidates, "--json",
+                "--split", "random:0.2", "--model", model, "--ranker", "--candidates", candidates, "--top-n-scorer", topNScorer, "--json",
             ]).InvokeAsync().WaitAsync(TimeSpan.FromSeconds(120));
             Assert.Equal(0, exit);
         }

@@ -22,13 +22,19 @@ internal static class EvaluateCommand
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var ranker = new Option<bool>("--ranker") { Description = "Ranking metrics of the lists the served Recommend ranker writes (e.g. two-stage neural on a large catalog) instead of scoring every pair." };
         var candidates = new Option<int?>("--candidates") { Description = "With --ranker: items the first stage of a two-stage ranker retrieves (Inference:TwoStage:Candidates), on a catalog of any size; 0 ranks the whole catalog." };
-        var command = new Command("evaluate", "Evaluate a published model version on a held-out split.") { data, split, seed, k, json, ranker, candidates };
+        var topNScorer = new Option<MfScorerPreference>("--top-n-scorer")
+        {
+            Description = "With --ranker: how the dot-product kinds (MF, implicit) rank (Inference:MfScorer), e.g. batched for the shared bfloat16 scan on a catalog of any size.",
+            DefaultValueFactory = _ => MfScorerPreference.Auto,
+        };
+        var command = new Command("evaluate", "Evaluate a published model version on a held-out split.") { data, split, seed, k, json, ranker, candidates, topNScorer };
         flags.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandAction.Run(() =>
         {
             var c = parse.GetValue(candidates);
             var (model, registry, _) = OfflineModel.Load(parse.GetValue(flags.Repo)!, parse.GetValue(flags.Name), parse.GetValue(flags.Version), options =>
             {
+                options.MfScorer = parse.GetValue(topNScorer);
                 options.TwoStage.Enabled = c is not 0;
                 if (c is > 0)
                 {
