@@ -15,6 +15,9 @@ public sealed class BatchedTopNRanker : IRanker, ICandidateRetrieval, IDisposabl
 {
     public const string BatchedMethod = "simd-batched";
 
+    /// <summary>Heap entries (int + float each) a call keeps on its stack: 4 threads of 2 N + 32 for N up to 1000.</summary>
+    private const int MaxStackHeapEntries = 8192;
+
     private readonly ItemPanels _panels;
     private readonly int _maxUsers;
     private readonly int _slicePanels;
@@ -83,9 +86,18 @@ public sealed class BatchedTopNRanker : IRanker, ICandidateRetrieval, IDisposabl
         var wanted = Math.Min(Math.Min(items.Length, scores.Length), _panels.Model.ItemCount);
         var capacity = BlockTopN.CapacityFor(_panels, wanted, approximate);
         var threads = _scanners.Length;
-        // One heap per scanner thread (a thread only touches its own), merged when the call is done.
-        var heaps = stackalloc int[capacity * threads];
-        var heapScores = stackalloc float[capacity * threads];
+        // One heap per scanner thread (a thread only touches its own), merged when the call is done:
+        // on this thread's stack for the usual top-N, on the pinned heap for a large one (an
+        // operator may raise MaxTopN or the two-stage candidates; a stack has about a megabyte).
+        var onStack = capacity * threads <= MaxStackHeapEntries;
+        var heapArray = onStack ? null : GC.AllocateUninitializedArray<int>(capacity * threads, pinned: true);
+        var heapScoreArray = onStack ? null : GC.AllocateUninitializedArray<float>(capacity * threads, pinned: true);
+        var heaps = onStack ? stackalloc int[capacity * threads] : default;
+        var heapScores = onStack ? stackalloc float[capacity * threads] : default;
+        fixed (int* pooledHeaps = heapArray)
+        fixed (float* pooledScores = heapScoreArray)
+        fixed (int* stackHeaps = heaps)
+        fixed (float* stackScores = heapScores)
         fixed (bool* e = excluded)
         fixed (int* i = items)
         fixed (float* s = scores)
@@ -103,8 +115,8 @@ public sealed class BatchedTopNRanker : IRanker, ICandidateRetrieval, IDisposabl
                     Items = i,
                     Scores = s,
                     Wanted = wanted,
-                    Heap = heaps + (t * capacity),
-                    HeapScores = heapScores + (t * capacity),
+                    Heap = (onStack ? stackHeaps : pooledHeaps) + (t * capacity),
+                    HeapScores = (onStack ? stackScores : pooledScores) + (t * capacity),
                     Capacity = capacity,
                     Approximate = approximate,
                 };
@@ -142,8 +154,7 @@ public sealed class BatchedTopNRanker : IRanker, ICandidateRetrieval, IDisposabl
 
                 if (_disposed)
                 {
-                    FailAll();
-                    return;
+                    return; // Dispose fails what is left once every scanner is out of its slice
                 }
 
                 slice = _nextSlice++;
@@ -239,7 +250,11 @@ public sealed class BatchedTopNRanker : IRanker, ICandidateRetrieval, IDisposabl
         call.Complete();
     }
 
-    /// <summary>On dispose: no call may wait for ever (a version is disposed only once its calls drained, so normally none is left).</summary>
+    /// <summary>
+    /// On dispose, once no scanner thread is inside a slice: no call may wait for ever (a version is
+    /// disposed only once its calls drained, so normally none is left). Failing a call earlier would
+    /// let its caller return and free the heaps on its stack while another scanner still writes them.
+    /// </summary>
     private void FailAll()
     {
         foreach (var call in _active.Concat(_waiting).ToArray())
@@ -267,7 +282,16 @@ public sealed class BatchedTopNRanker : IRanker, ICandidateRetrieval, IDisposabl
 
         foreach (var scanner in _scanners)
         {
-            scanner.Join(TimeSpan.FromSeconds(10));
+            // A slice takes microseconds; a scanner still running after this would write into the heaps of a failed call.
+            if (!scanner.Join(TimeSpan.FromSeconds(30)))
+            {
+                throw new InvalidOperationException($"Scanner thread {scanner.Name} did not stop; its calls are left waiting.");
+            }
+        }
+
+        lock (_gate)
+        {
+            FailAll();
         }
     }
 
