@@ -61,7 +61,8 @@ public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult r
             values["mf.burn_in"] = Invariant(options.BurnIn);
             values["mf.sample_every"] = Invariant(options.SampleEvery);
             values["mf.noise_precision"] = options.NoisePrecision is { } precision ? Invariant(precision) : "sampled";
-            values["mf.samples"] = Invariant(Result.Model.Factors / options.Factors);
+            values["mf.samples"] = Invariant((Result.SamplesFactors ?? Result.Model.Factors) / options.Factors);
+            values["mf.exported_factors"] = Invariant(Result.Model.Factors);
             values["mf.posterior_export"] = Result.PosteriorExport ?? "samples";
         }
     }
@@ -79,6 +80,11 @@ public sealed class MfTrainedModel(MfTrainingOptions options, MfTrainingResult r
         if (Result.OtherCandidateValidationRmse is { } other)
         {
             metrics["mf.validation_rmse_not_exported"] = other;
+        }
+
+        if (Result.SamplesValidationRmse is { } samples && Result.SamplesFactors != Result.Model.Factors)
+        {
+            metrics["mf.validation_rmse_samples_unreduced"] = samples;
         }
         base.AddMetrics(metrics);
     }

@@ -126,6 +126,14 @@ public sealed record MfTrainingOptions
     /// </summary>
     public long MaxModelBytes { get; init; } = 128L << 20;
 
+    /// <summary>
+    /// Bayesian variant: export the posterior mean at the smallest rank (k, 2k, 4k, …) whose
+    /// validation RMSE is within 0.0005 of the samples side by side (a truncated SVD of their
+    /// averaged scores); false, or no validation part, keeps every sample's columns. On ML-100K u1
+    /// rank 10 matched the 610 columns of 61 samples (validation RMSE 0.9018 against 0.9018).
+    /// </summary>
+    public bool ReducePosteriorRank { get; init; } = true;
+
     /// <summary>Bayesian variant: the precision of the rating noise, 1/σ²; null samples it each sweep.</summary>
     public float? NoisePrecision { get; init; }
 

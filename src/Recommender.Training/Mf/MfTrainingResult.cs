@@ -41,8 +41,10 @@ public sealed class MfTrainingResult
 
     /// <summary>
     /// Bayesian variant: how the posterior mean was exported: "samples" (the kept samples side by
-    /// side) or "factor-mean" (each row's factors averaged over every sweep after burn-in), which
-    /// <see cref="Bayesian.BayesianMfTrainer"/> chooses on validation when the samples are thinned.
+    /// side), "samples-rank-r" (their averaged scores reduced to rank r by a truncated SVD, where
+    /// that keeps the validation RMSE), or "factor-mean" (each row's factors averaged over every
+    /// sweep after burn-in), which <see cref="Bayesian.BayesianMfTrainer"/> chooses on validation
+    /// when the samples are thinned.
     /// </summary>
     public string? PosteriorExport { get; init; }
 
@@ -51,4 +53,10 @@ public sealed class MfTrainingResult
 
     /// <summary>Validation RMSE of the candidate not exported, when there were two.</summary>
     public double? OtherCandidateValidationRmse { get; init; }
+
+    /// <summary>Bayesian variant: the columns of the kept samples side by side (samples × k), before any rank reduction.</summary>
+    public int? SamplesFactors { get; init; }
+
+    /// <summary>Bayesian variant: the validation RMSE of the samples side by side, before any rank reduction.</summary>
+    public double? SamplesValidationRmse { get; init; }
 }
