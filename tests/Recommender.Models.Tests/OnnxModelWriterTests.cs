@@ -87,29 +87,29 @@ public sealed class OnnxModelWriterTests
         // Tamper with an exported model behind the builder's back: ORT checks our shapes at load.
         var model = NeuralOnnxExporter.BuildModel(OnnxTestSupport.RandomNeural(seed: 23, users: 4, items: 5, dim: 2, 3), Metadata);
         // One more row than the data holds; Gather's shape inference is happy, the tensor is not.
-        model.Graph.Initializer.Single(tensor => tensor.Name == "user_embedding").Dims[0] += 1;
+        model.Graph.Initializer.Single(tensor => tensor.Name == "dense0_user_part").Dims[1] += 1;
 
         var error = Assert.ThrowsAny<OnnxRuntimeException>(() => OnnxTestSupport.CpuSession(model.ToByteArray()).Dispose());
-        Assert.Contains("user_embedding", error.Message, StringComparison.Ordinal);
+        Assert.Contains("dense0_user_part", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Onnx_runtime_rejects_a_layer_whose_shape_does_not_chain()
     {
-        // Self-consistent tensor, wrong for the graph: embeddings give 4 features, the layer takes 5.
+        // Self-consistent tensor, wrong for the graph: the hidden layer gives 3 features, the output layer takes 5.
         var model = NeuralOnnxExporter.BuildModel(OnnxTestSupport.RandomNeural(seed: 24, users: 4, items: 5, dim: 2, 3), Metadata);
-        var index = model.Graph.Initializer.ToList().FindIndex(tensor => tensor.Name == "dense0_weight");
+        var index = model.Graph.Initializer.ToList().FindIndex(tensor => tensor.Name == "dense1_mlp_weight_t");
         var replacement = new TensorProto
         {
-            Name = "dense0_weight",
+            Name = "dense1_mlp_weight_t",
             DataType = (int)TensorProto.Types.DataType.Float,
-            RawData = ByteString.CopyFrom(new byte[3 * 5 * sizeof(float)]),
+            RawData = ByteString.CopyFrom(new byte[5 * sizeof(float)]),
         };
-        replacement.Dims.Add([3, 5]);
+        replacement.Dims.Add([1, 5, 1]);
         model.Graph.Initializer[index] = replacement;
 
         // Refused at load by shape inference, not at the first request.
         var error = Assert.ThrowsAny<OnnxRuntimeException>(() => OnnxTestSupport.CpuSession(model.ToByteArray()).Dispose());
-        Assert.Contains("Gemm", error.Message, StringComparison.Ordinal);
+        Assert.Contains("MatMul", error.Message, StringComparison.Ordinal);
     }
 }

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Recommender.Models.Neural;
 using Recommender.Models.Onnx;
 
@@ -28,6 +29,67 @@ public sealed class OnnxNeuralExporterTests
             Assert.True(Math.Abs(expected - actual[n]) <= 1e-5f * Math.Max(1f, Math.Abs(expected)),
                 $"pair {n}: expected {expected}, got {actual[n]}");
         }
+    }
+
+    [Theory]
+    [InlineData(8)] // two layers: the first is split into per-user and per-item parts
+    [InlineData(0)] // one layer, which also takes the GMF product: exported unsplit
+    public void NeuMf_graph_matches_plain_loops_split_or_not(int hidden)
+    {
+        var weights = OnnxTestSupport.RandomNeuMf(seed: 5, users: 50, items: 70, dim: 6, gmfDim: 4, hidden > 0 ? [hidden] : []);
+        var model = NeuralOnnxExporter.BuildModel(weights, Metadata);
+        using var session = OnnxTestSupport.CpuSession(model.ToByteArray());
+        var (users, items) = OnnxTestSupport.RandomPairs(seed: 6, 2_000, weights.UserCount, weights.ItemCount);
+
+        var actual = OnnxTestSupport.RunPairs(session, users, items, OnnxNames.Rating);
+
+        for (var n = 0; n < users.Length; n++)
+        {
+            var expected = Reference(weights, (int)users[n], (int)items[n]);
+            Assert.True(Math.Abs(expected - actual[n]) <= 1e-5f * Math.Max(1f, Math.Abs(expected)),
+                $"pair {n}: expected {expected}, got {actual[n]}");
+        }
+
+        var tables = model.Graph.Initializer.Select(tensor => tensor.Name).ToHashSet();
+        Assert.Equal(hidden > 0, tables.Contains("dense0_user_part") && tables.Contains("dense0_item_part"));
+        Assert.Equal(hidden == 0, tables.Contains("user_embedding") && tables.Contains("item_embedding"));
+    }
+
+    [Fact]
+    public void Split_first_layer_leaves_no_first_layer_product_per_pair()
+    {
+        var weights = OnnxTestSupport.RandomNeural(seed: 7, users: 20, items: 30, dim: 4, 16, 8);
+
+        var graph = NeuralOnnxExporter.BuildModel(weights, Metadata).Graph;
+
+        // The seed's 3 layers: only the last two multiply; the first is two gathers and an add.
+        Assert.Equal(2, graph.Node.Count(node => node.OpType is "MatMul" or "Gemm"));
+        Assert.DoesNotContain(graph.Node, node => node.OpType == "Concat");
+        var userPart = graph.Initializer.Single(tensor => tensor.Name == "dense0_user_part");
+        Assert.Equal([1L, 20L, 16L], userPart.Dims);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void An_ensemble_is_one_stacked_network_whose_average_matches_its_members(int members)
+    {
+        var nets = Enumerable.Range(0, members).Select(m => OnnxTestSupport.RandomNeuMf(seed: 30 + m, users: 40, items: 60, dim: 5, gmfDim: 3, 8, 4)).ToArray();
+        var model = NeuralOnnxExporter.BuildModel(nets, Metadata);
+        using var session = OnnxTestSupport.CpuSession(model.ToByteArray());
+        var (users, items) = OnnxTestSupport.RandomPairs(seed: 31, 1_000, 40, 60);
+
+        var actual = OnnxTestSupport.RunPairs(session, users, items, OnnxNames.Rating);
+
+        for (var n = 0; n < users.Length; n++)
+        {
+            var expected = nets.Average(w => (double)Reference(w, (int)users[n], (int)items[n]));
+            Assert.True(Math.Abs(expected - actual[n]) <= 1e-5 * Math.Max(1, Math.Abs(expected)), $"pair {n}: expected {expected}, got {actual[n]}");
+        }
+
+        // Every member in the same nodes: one MatMul per layer after the first, whatever the count.
+        Assert.Equal(2, model.Graph.Node.Count(node => node.OpType == "MatMul"));
+        Assert.Equal([members, 40L, 8L], model.Graph.Initializer.Single(t => t.Name == "dense0_user_part").Dims);
     }
 
     [Fact]
@@ -63,8 +125,8 @@ public sealed class OnnxNeuralExporterTests
         {
             Assert.Equal(typeof(long), input.ElementType);
             Assert.Equal([-1], input.Dimensions);
-            Assert.Equal(["N"], input.SymbolicDimensions);
         });
+        Assert.All(session.InputMetadata.Values, input => Assert.Equal(["N"], input.SymbolicDimensions));
         var output = Assert.Single(session.OutputMetadata);
         Assert.Equal(OnnxNames.Rating, output.Key);
         Assert.Equal(typeof(float), output.Value.ElementType);
@@ -117,14 +179,22 @@ public sealed class OnnxNeuralExporterTests
     }
 
     // The model as the trainer defines it, straight from the arrays: no ONNX concept involved.
+    /// <summary>The network as written, in double: concat, every layer (NeuMF: the GMF product beside the last), biases.</summary>
     private static float Reference(NeuralWeights weights, int user, int item)
     {
         var d = weights.EmbeddingDim;
         var x = new float[2 * d];
         Array.Copy(weights.UserEmbedding, user * d, x, 0, d);
         Array.Copy(weights.ItemEmbedding, item * d, x, d, d);
-        foreach (var layer in weights.Layers)
+        for (var l = 0; l < weights.Layers.Count; l++)
         {
+            var layer = weights.Layers[l];
+            if (l == weights.Layers.Count - 1 && weights.Gmf is { } gmf)
+            {
+                var product = Enumerable.Range(0, gmf.Dim).Select(k => gmf.UserFactors[user * gmf.Dim + k] * gmf.ItemFactors[item * gmf.Dim + k]);
+                x = [.. x, .. product];
+            }
+
             var y = new float[layer.OutputSize];
             for (var o = 0; o < layer.OutputSize; o++)
             {
@@ -140,6 +210,6 @@ public sealed class OnnxNeuralExporterTests
             x = y;
         }
 
-        return x[0];
+        return weights.Biases is { } biases ? x[0] + biases.GlobalMean + biases.User[user] + biases.Item[item] : x[0];
     }
 }

@@ -41,6 +41,28 @@ internal static class OnnxTestSupport
             RandomArray(random, items * dim, 1f), layers);
     }
 
+    /// <summary>NeuMF's shape: the MLP's last layer also takes a GMF product of <paramref name="gmfDim"/>; output biases.</summary>
+    public static NeuralWeights RandomNeuMf(int seed, int users, int items, int dim, int gmfDim, params int[] hidden)
+    {
+        var random = new Random(seed);
+        var layers = new List<DenseLayer>();
+        var width = 2 * dim;
+        foreach (var size in hidden.Append(1))
+        {
+            var last = layers.Count == hidden.Length;
+            var inputs = last ? width + gmfDim : width;
+            layers.Add(new DenseLayer(inputs, size, RandomArray(random, size * inputs, 1f / MathF.Sqrt(inputs)),
+                RandomArray(random, size, 0.1f), Relu: !last));
+            width = size;
+        }
+
+        return new NeuralWeights(users, items, dim, RandomArray(random, users * dim, 1f), RandomArray(random, items * dim, 1f), layers)
+        {
+            Gmf = new GmfBranch(gmfDim, RandomArray(random, users * gmfDim, 1f), RandomArray(random, items * gmfDim, 1f)),
+            Biases = new OutputBiases(3.5f, RandomArray(random, users, 0.3f), RandomArray(random, items, 0.3f)),
+        };
+    }
+
     public static MfModel RandomMf(int seed, bool biased, int users = 943, int items = 1682, int factors = 15)
     {
         var random = new Random(seed);

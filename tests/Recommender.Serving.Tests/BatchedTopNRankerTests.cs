@@ -71,6 +71,38 @@ public sealed class BatchedTopNRankerTests
         Assert.Equal(expected, items[0]);
     }
 
+    [Theory]
+    [InlineData(PanelPrecision.Float32, 1)]
+    [InlineData(PanelPrecision.BFloat16, 1)]
+    [InlineData(PanelPrecision.Float32, 2)] // two scanner threads: their buffers are merged
+    public void Exact_ties_keep_the_lower_index_through_many_buffer_cuts(PanelPrecision precision, int scanThreads)
+    {
+        // 40 distinct vectors, each item a copy of one: groups of 100 items with equal scores, and
+        // a top 250 whose buffer (twice the candidates kept) is cut many times during the scan.
+        const int Items = 4000;
+        const int Factors = 12;
+        var random = new Random(17);
+        var distinct = Enumerable.Range(0, 40 * Factors).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var itemFactors = new float[Items * Factors];
+        for (var i = 0; i < Items; i++)
+        {
+            distinct.AsSpan((i * 7 % 40) * Factors, Factors).CopyTo(itemFactors.AsSpan(i * Factors, Factors));
+        }
+
+        var model = new MfModel(2, Items, Factors, [.. distinct.AsSpan(0, 2 * Factors)], itemFactors, biases: null);
+        var mask = RandomMask(Items, random);
+        using var ranker = new BatchedTopNRanker(model, new TopNBatchingOptions { ScanThreads = scanThreads, Precision = precision });
+        var items = new int[250];
+        var scores = new float[250];
+
+        var written = ranker.Rank(1, mask, mask.Count(m => m), items, scores);
+
+        var expected = Enumerable.Range(0, Items).Where(i => !mask[i])
+            .OrderByDescending(i => Exact(model, 1, i)).ThenBy(i => i).Take(250).ToArray();
+        Assert.Equal(250, written);
+        Assert.Equal(expected, items);
+    }
+
     [Fact]
     public void Spread_scores_pass_the_bfloat16_check_without_the_fallback()
     {
@@ -298,8 +330,8 @@ public sealed class BatchedTopNRankerTests
             {
                 var wanted = Math.Min(items[b].Length, panels.Model.ItemCount);
                 var capacity = BlockTopN.CapacityFor(panels, wanted);
-                var heap = new int[capacity];
-                var heapScores = new float[capacity];
+                var heap = new int[BlockTopN.BufferLength(capacity)];
+                var heapScores = new float[BlockTopN.BufferLength(capacity)];
                 var pinned = new object[] { masks[b], items[b], scores[b], heap, heapScores }
                     .Select(o => System.Runtime.InteropServices.GCHandle.Alloc(o, System.Runtime.InteropServices.GCHandleType.Pinned)).ToArray();
                 handles.AddRange(pinned);

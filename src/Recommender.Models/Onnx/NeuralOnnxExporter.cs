@@ -5,13 +5,19 @@ namespace Recommender.Models.Onnx;
 
 /// <summary>
 /// Exports the neural model as ONNX; TorchSharp has no exporter, so we write the graph ourselves.
+/// A network of two layers or more, or an ensemble of such networks, is written stacked
+/// (<see cref="StackedEnsembleOnnx"/>): the first layer precomputed per user and per item, every
+/// member in the same nodes. Otherwise
+/// (<see cref="AddPairScore"/>, one network):
 /// <code>
-/// user_ids int64 [N] ─ Gather(user_embedding [U,d]) ─┐
-///                                                    ├─ Concat(axis 1) [N,2d] ─ Gemm(transB=1)(+Relu) … ─ [N,1] ─ Squeeze(1) ─ rating float [N]
-/// item_ids int64 [N] ─ Gather(item_embedding [I,d]) ─┘
+/// user_ids int64 [N] ─ Gather(dense0_user_part [U,h]) ─┐
+///                                                      ├─ Add (+Relu) [N,h] ─ Gemm(transB=1)(+Relu) … ─ [N,1] ─ Squeeze(1) ─ rating float [N]
+/// item_ids int64 [N] ─ Gather(dense0_item_part [I,h]) ─┘
 /// </code>
-/// NeuMF weights add a GMF branch (Gather, Gather, Mul) concatenated before the last Gemm, and
-/// mean + b_u + b_i (Gather, Add) after the Squeeze.
+/// with the first layer split (<see cref="FirstLayerParts"/>), except for a one-layer NeuMF
+/// network, whose only layer also takes the GMF product: Concat(Gather(user_embedding),
+/// Gather(item_embedding)) → Gemm. NeuMF weights add a GMF branch (Gather, Gather, Mul)
+/// concatenated before the last Gemm, and mean + b_u + b_i (Gather, Add) after the Squeeze.
 /// The output is the raw network output, not clipped to the rating range: clipping is a serving
 /// policy (and ranking must not see ties that clipping would create), so the server clips.
 /// </summary>
@@ -28,7 +34,7 @@ public static class NeuralOnnxExporter
         var items = graph.AddInput(OnnxNames.ItemIds, TensorProto.Types.DataType.Int64, OnnxDim.Batch);
         graph.AddOutput(OnnxNames.Rating, TensorProto.Types.DataType.Float, OnnxDim.Batch);
 
-        AddPairScore(graph, weights, users, items, "", OnnxNames.Rating);
+        AddEnsembleScore(graph, [weights], users, items, "", OnnxNames.Rating);
         return OnnxModelWriter.CreateModel(graph.Build(), metadata,
             "Neural rating model: concat(user, item embeddings) through an MLP; raw output, unclipped.");
     }
@@ -57,13 +63,25 @@ public static class NeuralOnnxExporter
 
     /// <summary>
     /// Adds the members' average to <paramref name="graph"/> (see <see cref="AddPairScore"/> for
-    /// the arguments); member m's values are named with <paramref name="prefix"/> + "m{m}_".
+    /// the arguments): stacked into one network (<see cref="StackedEnsembleOnnx"/>) whenever their
+    /// shapes allow; otherwise member m's values are
+    /// named with <paramref name="prefix"/> + "m{m}_".
     /// </summary>
     public static string AddEnsembleScore(OnnxGraphBuilder graph, IReadOnlyList<NeuralWeights> members, string users, string items, string prefix, string output)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(members);
         ArgumentOutOfRangeException.ThrowIfZero(members.Count, nameof(members));
+        foreach (var member in members)
+        {
+            Validate(member);
+        }
+
+        if (StackedEnsembleOnnx.CanStack(members))
+        {
+            return StackedEnsembleOnnx.Add(graph, members, users, items, prefix, output);
+        }
+
         if (members.Count == 1)
         {
             return AddPairScore(graph, members[0], users, items, prefix, output);
@@ -85,14 +103,11 @@ public static class NeuralOnnxExporter
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(prefix);
         Validate(weights);
-        var d = weights.EmbeddingDim;
-        var userTable = graph.AddFloatInitializer(prefix + "user_embedding", weights.UserEmbedding, weights.UserCount, d);
-        var itemTable = graph.AddFloatInitializer(prefix + "item_embedding", weights.ItemEmbedding, weights.ItemCount, d);
-        var userVectors = graph.AddNode("Gather", [userTable, users], prefix + "user_vectors", OnnxAttributes.Int("axis", 0));
-        var itemVectors = graph.AddNode("Gather", [itemTable, items], prefix + "item_vectors", OnnxAttributes.Int("axis", 0));
-        var x = graph.AddNode("Concat", [userVectors, itemVectors], prefix + "features", OnnxAttributes.Int("axis", 1));
+        var (x, firstComputed) = FirstLayerParts.CanSplit(weights)
+            ? (AddSplitFirstLayer(graph, weights, users, items, prefix), 1)
+            : (AddFeatures(graph, weights, users, items, prefix), 0);
 
-        for (var l = 0; l < weights.Layers.Count; l++)
+        for (var l = firstComputed; l < weights.Layers.Count; l++)
         {
             var layer = weights.Layers[l];
             if (l == weights.Layers.Count - 1 && weights.Gmf is { } gmf)
@@ -133,6 +148,33 @@ public static class NeuralOnnxExporter
         var withMean = graph.AddNode("Add", [network, mean], prefix + "plus_mean");
         var withUser = graph.AddNode("Add", [withMean, userBias], prefix + "plus_user_bias");
         return graph.AddNode("Add", [withUser, itemBias], output);
+    }
+
+    /// <summary>concat(user, item embeddings) [N,2d]: the first layer's input, when it cannot be split.</summary>
+    private static string AddFeatures(OnnxGraphBuilder graph, NeuralWeights weights, string users, string items, string prefix)
+    {
+        var d = weights.EmbeddingDim;
+        var userTable = graph.AddFloatInitializer(prefix + "user_embedding", weights.UserEmbedding, weights.UserCount, d);
+        var itemTable = graph.AddFloatInitializer(prefix + "item_embedding", weights.ItemEmbedding, weights.ItemCount, d);
+        var userVectors = graph.AddNode("Gather", [userTable, users], prefix + "user_vectors", OnnxAttributes.Int("axis", 0));
+        var itemVectors = graph.AddNode("Gather", [itemTable, items], prefix + "item_vectors", OnnxAttributes.Int("axis", 0));
+        return graph.AddNode("Concat", [userVectors, itemVectors], prefix + "features", OnnxAttributes.Int("axis", 1));
+    }
+
+    /// <summary>
+    /// The first layer's output [N,h] (after its ReLU) as the sum of the precomputed user and
+    /// item parts (<see cref="FirstLayerParts"/>): two gathers and an add instead of a Gemm per pair.
+    /// </summary>
+    private static string AddSplitFirstLayer(OnnxGraphBuilder graph, NeuralWeights weights, string users, string items, string prefix)
+    {
+        var first = weights.Layers[0];
+        var hidden = first.OutputSize;
+        var userTable = graph.AddFloatInitializer(prefix + "dense0_user_part", FirstLayerParts.UserPart(weights), weights.UserCount, hidden);
+        var itemTable = graph.AddFloatInitializer(prefix + "dense0_item_part", FirstLayerParts.ItemPart(weights), weights.ItemCount, hidden);
+        var userPart = graph.AddNode("Gather", [userTable, users], prefix + "dense0_user_values", OnnxAttributes.Int("axis", 0));
+        var itemPart = graph.AddNode("Gather", [itemTable, items], prefix + "dense0_item_values", OnnxAttributes.Int("axis", 0));
+        var x = graph.AddNode("Add", [userPart, itemPart], prefix + "dense0_linear");
+        return first.Relu ? graph.AddNode("Relu", [x], prefix + "dense0_relu") : x;
     }
 
     public static byte[] Export(NeuralWeights weights, IReadOnlyDictionary<string, string> metadata) =>

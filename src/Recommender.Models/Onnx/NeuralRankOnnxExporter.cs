@@ -5,11 +5,10 @@ namespace Recommender.Models.Onnx;
 
 /// <summary>
 /// The neural model as a ranking graph: one user against the whole catalog in one run.
-/// The first layer is split: W₁·[u; i] + b₁ = W₁ᵤ·u + (W₁ᵢ·i + b₁), and the item half is computed
-/// once at export for every item, so a request pays W₁ᵤ·u once and then only the later layers
-/// per item (about half the arithmetic of the pair graph for the seed's 40→64→32→1 network).
+/// The first layer is split as in the pair graph (<see cref="FirstLayerParts"/>): a request
+/// gathers its user's part once and then pays only the later layers per item.
 /// <code>
-/// user_ids int64 [N] ─ Gather(user_embedding) [N,d] ─ Gemm(W₁ᵤ, transB=1) [N,h] ─ Unsqueeze(1) [N,1,h]
+/// user_ids int64 [N] ─ Gather(dense0_user_part) [N,h] ─ Unsqueeze(1) [N,1,h]
 ///   ─ Add(item_part [I,h]) [N,I,h] ─ Relu ─ (MatMul Wₗᵀ ─ Add bₗ ─ Relu)… [N,I,1] ─ Squeeze(2) ─ scores float [N,I]
 /// </code>
 /// Scores are raw (unclipped) and equal the pair graph's up to float rounding. The item part
@@ -26,18 +25,15 @@ public static class NeuralRankOnnxExporter
             throw new ArgumentException("The ranking graph splits the notebook's network only; NeuMF weights rank through the pair graph.", nameof(weights));
         }
 
-        var d = weights.EmbeddingDim;
         var first = weights.Layers[0];
         var hidden = first.OutputSize;
         var graph = new OnnxGraphBuilder("recommender_neural_rank");
         var users = graph.AddInput(OnnxNames.UserIds, TensorProto.Types.DataType.Int64, OnnxDim.Batch);
         graph.AddOutput(OnnxNames.Scores, TensorProto.Types.DataType.Float, OnnxDim.Batch, OnnxDim.Fixed(weights.ItemCount));
 
-        var userTable = graph.AddFloatInitializer("user_embedding", weights.UserEmbedding, weights.UserCount, d);
-        var userWeight = graph.AddFloatInitializer("dense0_user_weight", Columns(first, 0, d), hidden, d);
-        var itemPart = graph.AddFloatInitializer("dense0_item_part", ItemPart(weights), weights.ItemCount, hidden);
-        var userVectors = graph.AddNode("Gather", [userTable, users], "user_vectors", OnnxAttributes.Int("axis", 0));
-        var userPart = graph.AddNode("Gemm", [userVectors, userWeight], "dense0_user_part", OnnxAttributes.Int("transB", 1));
+        var userTable = graph.AddFloatInitializer("dense0_user_part", FirstLayerParts.UserPart(weights), weights.UserCount, hidden);
+        var itemPart = graph.AddFloatInitializer("dense0_item_part", FirstLayerParts.ItemPart(weights), weights.ItemCount, hidden);
+        var userPart = graph.AddNode("Gather", [userTable, users], "dense0_user_values", OnnxAttributes.Int("axis", 0));
         var axis1 = graph.AddInt64Initializer("axis_1", [1L], 1);
         var userColumn = graph.AddNode("Unsqueeze", [userPart, axis1], "dense0_user_column");
         var x = graph.AddNode("Add", [userColumn, itemPart], "dense0_linear");
@@ -70,44 +66,6 @@ public static class NeuralRankOnnxExporter
 
     public static byte[] Export(NeuralWeights weights, IReadOnlyDictionary<string, string> metadata) =>
         OnnxModelWriter.ToBytes(BuildModel(weights, metadata));
-
-    /// <summary>W₁ᵢ·i + b₁ for every item, accumulated in double (it replaces float sums ORT would do).</summary>
-    private static float[] ItemPart(NeuralWeights weights)
-    {
-        var d = weights.EmbeddingDim;
-        var first = weights.Layers[0];
-        var hidden = first.OutputSize;
-        var part = new float[(long)weights.ItemCount * hidden];
-        for (var item = 0; item < weights.ItemCount; item++)
-        {
-            var vector = weights.ItemEmbedding.AsSpan(item * d, d);
-            for (var o = 0; o < hidden; o++)
-            {
-                var row = first.Weight.AsSpan((o * first.InputSize) + d, d);
-                double sum = first.Bias[o];
-                for (var k = 0; k < d; k++)
-                {
-                    sum += (double)row[k] * vector[k];
-                }
-
-                part[(item * hidden) + o] = (float)sum;
-            }
-        }
-
-        return part;
-    }
-
-    /// <summary>Columns [from, from+count) of a layer's [out, in] weight, as [out, count].</summary>
-    private static float[] Columns(DenseLayer layer, int from, int count)
-    {
-        var result = new float[layer.OutputSize * count];
-        for (var o = 0; o < layer.OutputSize; o++)
-        {
-            layer.Weight.AsSpan((o * layer.InputSize) + from, count).CopyTo(result.AsSpan(o * count, count));
-        }
-
-        return result;
-    }
 
     /// <summary>[out, in] → [in, out], the layout MatMul takes on the right.</summary>
     private static float[] Transpose(DenseLayer layer)

@@ -15,8 +15,8 @@ public sealed class BatchedTopNRanker : IRanker, ICandidateRetrieval, IDisposabl
 {
     public const string BatchedMethod = "simd-batched";
 
-    /// <summary>Heap entries (int + float each) a call keeps on its stack: 4 threads of 2 N + 32 for N up to 1000.</summary>
-    private const int MaxStackHeapEntries = 8192;
+    /// <summary>Buffer entries (int + float each, 128 KB) a call keeps on its stack: 4 threads of 2 (2 N + 32) for N up to 1000.</summary>
+    private const int MaxStackHeapEntries = 16384;
 
     private readonly ItemPanels _panels;
     private readonly int _maxUsers;
@@ -85,15 +85,16 @@ public sealed class BatchedTopNRanker : IRanker, ICandidateRetrieval, IDisposabl
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(user, _panels.Model.UserCount);
         var wanted = Math.Min(Math.Min(items.Length, scores.Length), _panels.Model.ItemCount);
         var capacity = BlockTopN.CapacityFor(_panels, wanted, approximate);
+        var buffer = BlockTopN.BufferLength(capacity);
         var threads = _scanners.Length;
-        // One heap per scanner thread (a thread only touches its own), merged when the call is done:
+        // One candidate buffer per scanner thread (a thread only touches its own), merged when the call is done:
         // on this thread's stack for the usual top-N, on the pinned heap for a large one (an
         // operator may raise MaxTopN or the two-stage candidates; a stack has about a megabyte).
-        var onStack = capacity * threads <= MaxStackHeapEntries;
-        var heapArray = onStack ? null : GC.AllocateUninitializedArray<int>(capacity * threads, pinned: true);
-        var heapScoreArray = onStack ? null : GC.AllocateUninitializedArray<float>(capacity * threads, pinned: true);
-        var heaps = onStack ? stackalloc int[capacity * threads] : default;
-        var heapScores = onStack ? stackalloc float[capacity * threads] : default;
+        var onStack = buffer * threads <= MaxStackHeapEntries;
+        var heapArray = onStack ? null : GC.AllocateUninitializedArray<int>(buffer * threads, pinned: true);
+        var heapScoreArray = onStack ? null : GC.AllocateUninitializedArray<float>(buffer * threads, pinned: true);
+        var heaps = onStack ? stackalloc int[buffer * threads] : default;
+        var heapScores = onStack ? stackalloc float[buffer * threads] : default;
         fixed (int* pooledHeaps = heapArray)
         fixed (float* pooledScores = heapScoreArray)
         fixed (int* stackHeaps = heaps)
@@ -115,8 +116,8 @@ public sealed class BatchedTopNRanker : IRanker, ICandidateRetrieval, IDisposabl
                     Items = i,
                     Scores = s,
                     Wanted = wanted,
-                    Heap = (onStack ? stackHeaps : pooledHeaps) + (t * capacity),
-                    HeapScores = (onStack ? stackScores : pooledScores) + (t * capacity),
+                    Heap = (onStack ? stackHeaps : pooledHeaps) + (t * buffer),
+                    HeapScores = (onStack ? stackScores : pooledScores) + (t * buffer),
                     Capacity = capacity,
                     Approximate = approximate,
                 };
@@ -201,7 +202,7 @@ public sealed class BatchedTopNRanker : IRanker, ICandidateRetrieval, IDisposabl
             BlockTopN.RankRange(_panels, queries.AsSpan(0, calls.Length), from, Math.Min(_panels.PanelCount, from + _slicePanels));
             for (var c = 0; c < calls.Length; c++)
             {
-                calls[c].Parts[thread].Kept = queries[c].Kept;
+                calls[c].Parts[thread] = queries[c]; // what the slice changed: Kept, Floor, Dropped
             }
         }
         catch (Exception ex)
