@@ -103,6 +103,27 @@ public sealed class BatchedTopNRankerTests
         Assert.Equal(expected, items);
     }
 
+    [Theory]
+    [InlineData(PanelPrecision.Float32, 1)]
+    [InlineData(PanelPrecision.BFloat16, 2)]
+    public void A_large_top_n_is_exact_through_the_sampled_shrinks_of_its_buffer(PanelPrecision precision, int scanThreads)
+    {
+        // 200 of 20,000: the buffer (twice the candidates kept) fills and is shrunk around sampled
+        // thresholds many times before the exact cut at the end.
+        var model = RandomModel(users: 5, items: 20_000, factors: 24, biases: true, seed: 33);
+        using var ranker = new BatchedTopNRanker(model, new TopNBatchingOptions { ScanThreads = scanThreads, Precision = precision });
+        var random = new Random(34);
+        for (var user = 0; user < 5; user++)
+        {
+            var mask = RandomMask(20_000, random);
+            var items = new int[200];
+            var scores = new float[200];
+            var written = ranker.Rank(user, mask, mask.Count(m => m), items, scores);
+            Assert.Equal(200, written);
+            AssertTopN(model, user, mask, 200, items, scores);
+        }
+    }
+
     [Fact]
     public void Spread_scores_pass_the_bfloat16_check_without_the_fallback()
     {
