@@ -27,7 +27,23 @@ public sealed record NeuralWeights(
 /// A fully connected layer y = x Wᵀ + b (PyTorch's Linear layout: <see cref="Weight"/> is
 /// OutputSize x InputSize, row-major), followed by ReLU when <see cref="Relu"/> is set.
 /// </summary>
-public sealed record DenseLayer(int InputSize, int OutputSize, float[] Weight, float[] Bias, bool Relu);
+public sealed record DenseLayer(int InputSize, int OutputSize, float[] Weight, float[] Bias, bool Relu)
+{
+    /// <summary>Input columns [from, from + count) of <see cref="Weight"/> as [count, out] (MatMul's right side), times <paramref name="scale"/>.</summary>
+    public float[] Transposed(int from, int count, float scale = 1f)
+    {
+        var result = new float[count * OutputSize];
+        for (var o = 0; o < OutputSize; o++)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                result[(i * OutputSize) + o] = Weight[(o * InputSize) + from + i] * scale;
+            }
+        }
+
+        return result;
+    }
+}
 
 /// <summary>NeuMF's GMF branch: user and item factor tables [count x Dim] whose element-wise product feeds the last layer.</summary>
 public sealed record GmfBranch(int Dim, float[] UserFactors, float[] ItemFactors);

@@ -11,16 +11,6 @@ namespace Recommender.Models.Onnx;
 /// </summary>
 public static class FirstLayerParts
 {
-    /// <summary>
-    /// True when the first layer sees only the two embeddings: not when it is also the last
-    /// layer of a NeuMF network, which takes the GMF product beside them.
-    /// </summary>
-    public static bool CanSplit(NeuralWeights weights)
-    {
-        ArgumentNullException.ThrowIfNull(weights);
-        return weights.Gmf is null || weights.Layers.Count > 1;
-    }
-
     /// <summary>W₁ᵤ·u for every user, [users, h].</summary>
     public static float[] UserPart(NeuralWeights weights)
     {

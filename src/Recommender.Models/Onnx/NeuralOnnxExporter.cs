@@ -7,17 +7,14 @@ namespace Recommender.Models.Onnx;
 /// Exports the neural model as ONNX; TorchSharp has no exporter, so we write the graph ourselves.
 /// A network of two layers or more, or an ensemble of such networks, is written stacked
 /// (<see cref="StackedEnsembleOnnx"/>): the first layer precomputed per user and per item, every
-/// member in the same nodes. Otherwise
-/// (<see cref="AddPairScore"/>, one network):
+/// member in the same nodes. A one-layer network keeps the plain form (<see cref="AddPairScore"/>):
 /// <code>
-/// user_ids int64 [N] ─ Gather(dense0_user_part [U,h]) ─┐
-///                                                      ├─ Add (+Relu) [N,h] ─ Gemm(transB=1)(+Relu) … ─ [N,1] ─ Squeeze(1) ─ rating float [N]
-/// item_ids int64 [N] ─ Gather(dense0_item_part [I,h]) ─┘
+/// user_ids int64 [N] ─ Gather(user_embedding [U,d]) ─┐
+///                                                    ├─ Concat(axis 1) [N,2d] ─ Gemm(transB=1)(+Relu) … ─ [N,1] ─ Squeeze(1) ─ rating float [N]
+/// item_ids int64 [N] ─ Gather(item_embedding [I,d]) ─┘
 /// </code>
-/// with the first layer split (<see cref="FirstLayerParts"/>), except for a one-layer NeuMF
-/// network, whose only layer also takes the GMF product: Concat(Gather(user_embedding),
-/// Gather(item_embedding)) → Gemm. NeuMF weights add a GMF branch (Gather, Gather, Mul)
-/// concatenated before the last Gemm, and mean + b_u + b_i (Gather, Add) after the Squeeze.
+/// NeuMF weights add a GMF branch (Gather, Gather, Mul) concatenated before the last Gemm, and
+/// mean + b_u + b_i (Gather, Add) after the Squeeze.
 /// The output is the raw network output, not clipped to the rating range: clipping is a serving
 /// policy (and ranking must not see ties that clipping would create), so the server clips.
 /// </summary>
@@ -26,7 +23,7 @@ public static class NeuralOnnxExporter
     /// <summary>Builds the model; exposed so callers and tests can inspect or amend it before writing.</summary>
     public static ModelProto BuildModel(NeuralWeights weights, IReadOnlyDictionary<string, string> metadata)
     {
-        Validate(weights);
+        ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(metadata);
 
         var graph = new OnnxGraphBuilder("recommender_neural");
@@ -103,11 +100,14 @@ public static class NeuralOnnxExporter
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(prefix);
         Validate(weights);
-        var (x, firstComputed) = FirstLayerParts.CanSplit(weights)
-            ? (AddSplitFirstLayer(graph, weights, users, items, prefix), 1)
-            : (AddFeatures(graph, weights, users, items, prefix), 0);
+        var d = weights.EmbeddingDim;
+        var userTable = graph.AddFloatInitializer(prefix + "user_embedding", weights.UserEmbedding, weights.UserCount, d);
+        var itemTable = graph.AddFloatInitializer(prefix + "item_embedding", weights.ItemEmbedding, weights.ItemCount, d);
+        var userVectors = graph.AddNode("Gather", [userTable, users], prefix + "user_vectors", OnnxAttributes.Int("axis", 0));
+        var itemVectors = graph.AddNode("Gather", [itemTable, items], prefix + "item_vectors", OnnxAttributes.Int("axis", 0));
+        var x = graph.AddNode("Concat", [userVectors, itemVectors], prefix + "features", OnnxAttributes.Int("axis", 1));
 
-        for (var l = firstComputed; l < weights.Layers.Count; l++)
+        for (var l = 0; l < weights.Layers.Count; l++)
         {
             var layer = weights.Layers[l];
             if (l == weights.Layers.Count - 1 && weights.Gmf is { } gmf)
@@ -150,33 +150,6 @@ public static class NeuralOnnxExporter
         return graph.AddNode("Add", [withUser, itemBias], output);
     }
 
-    /// <summary>concat(user, item embeddings) [N,2d]: the first layer's input, when it cannot be split.</summary>
-    private static string AddFeatures(OnnxGraphBuilder graph, NeuralWeights weights, string users, string items, string prefix)
-    {
-        var d = weights.EmbeddingDim;
-        var userTable = graph.AddFloatInitializer(prefix + "user_embedding", weights.UserEmbedding, weights.UserCount, d);
-        var itemTable = graph.AddFloatInitializer(prefix + "item_embedding", weights.ItemEmbedding, weights.ItemCount, d);
-        var userVectors = graph.AddNode("Gather", [userTable, users], prefix + "user_vectors", OnnxAttributes.Int("axis", 0));
-        var itemVectors = graph.AddNode("Gather", [itemTable, items], prefix + "item_vectors", OnnxAttributes.Int("axis", 0));
-        return graph.AddNode("Concat", [userVectors, itemVectors], prefix + "features", OnnxAttributes.Int("axis", 1));
-    }
-
-    /// <summary>
-    /// The first layer's output [N,h] (after its ReLU) as the sum of the precomputed user and
-    /// item parts (<see cref="FirstLayerParts"/>): two gathers and an add instead of a Gemm per pair.
-    /// </summary>
-    private static string AddSplitFirstLayer(OnnxGraphBuilder graph, NeuralWeights weights, string users, string items, string prefix)
-    {
-        var first = weights.Layers[0];
-        var hidden = first.OutputSize;
-        var userTable = graph.AddFloatInitializer(prefix + "dense0_user_part", FirstLayerParts.UserPart(weights), weights.UserCount, hidden);
-        var itemTable = graph.AddFloatInitializer(prefix + "dense0_item_part", FirstLayerParts.ItemPart(weights), weights.ItemCount, hidden);
-        var userPart = graph.AddNode("Gather", [userTable, users], prefix + "dense0_user_values", OnnxAttributes.Int("axis", 0));
-        var itemPart = graph.AddNode("Gather", [itemTable, items], prefix + "dense0_item_values", OnnxAttributes.Int("axis", 0));
-        var x = graph.AddNode("Add", [userPart, itemPart], prefix + "dense0_linear");
-        return first.Relu ? graph.AddNode("Relu", [x], prefix + "dense0_relu") : x;
-    }
-
     public static byte[] Export(NeuralWeights weights, IReadOnlyDictionary<string, string> metadata) =>
         OnnxModelWriter.ToBytes(BuildModel(weights, metadata));
 
@@ -191,7 +164,7 @@ public static class NeuralOnnxExporter
 
     // Shape errors found here name the offending layer; found by ONNX Runtime they would surface
     // only at load time on the server, far from the trainer that made them.
-    private static void Validate(NeuralWeights weights)
+    internal static void Validate(NeuralWeights weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(weights.UserCount, nameof(weights));

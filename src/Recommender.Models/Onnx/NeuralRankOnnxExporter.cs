@@ -19,7 +19,8 @@ public static class NeuralRankOnnxExporter
     public static ModelProto BuildModel(NeuralWeights weights, IReadOnlyDictionary<string, string> metadata)
     {
         // The pair exporter's checks cover the same weights (shapes, layer chain, one output).
-        _ = NeuralOnnxExporter.BuildModel(weights, metadata);
+        NeuralOnnxExporter.Validate(weights);
+        ArgumentNullException.ThrowIfNull(metadata);
         if (weights.Gmf is not null || weights.Biases is not null)
         {
             throw new ArgumentException("The ranking graph splits the notebook's network only; NeuMF weights rank through the pair graph.", nameof(weights));
@@ -45,7 +46,7 @@ public static class NeuralRankOnnxExporter
         for (var l = 1; l < weights.Layers.Count; l++)
         {
             var layer = weights.Layers[l];
-            var w = graph.AddFloatInitializer($"dense{l}_weight_t", Transpose(layer), layer.InputSize, layer.OutputSize);
+            var w = graph.AddFloatInitializer($"dense{l}_weight_t", layer.Transposed(0, layer.InputSize), layer.InputSize, layer.OutputSize);
             var b = graph.AddFloatInitializer($"dense{l}_bias", layer.Bias, layer.OutputSize);
             x = graph.AddNode("MatMul", [x, w], $"dense{l}_matmul");
             x = graph.AddNode("Add", [x, b], $"dense{l}_linear");
@@ -66,19 +67,4 @@ public static class NeuralRankOnnxExporter
 
     public static byte[] Export(NeuralWeights weights, IReadOnlyDictionary<string, string> metadata) =>
         OnnxModelWriter.ToBytes(BuildModel(weights, metadata));
-
-    /// <summary>[out, in] → [in, out], the layout MatMul takes on the right.</summary>
-    private static float[] Transpose(DenseLayer layer)
-    {
-        var result = new float[layer.InputSize * layer.OutputSize];
-        for (var o = 0; o < layer.OutputSize; o++)
-        {
-            for (var i = 0; i < layer.InputSize; i++)
-            {
-                result[(i * layer.OutputSize) + o] = layer.Weight[(o * layer.InputSize) + i];
-            }
-        }
-
-        return result;
-    }
 }

@@ -32,7 +32,7 @@ public static class StackedEnsembleOnnx
         }
 
         var first = members[0];
-        return members.All(m => m.Layers.Count >= 2 && FirstLayerParts.CanSplit(m) && !m.Layers[^1].Relu
+        return members.All(m => m.Layers.Count >= 2 && !m.Layers[^1].Relu
             && m.UserCount == first.UserCount && m.ItemCount == first.ItemCount && m.EmbeddingDim == first.EmbeddingDim
             && m.Layers.Count == first.Layers.Count
             && m.Layers.Zip(first.Layers).All(p => p.First.InputSize == p.Second.InputSize && p.First.OutputSize == p.Second.OutputSize && p.First.Relu == p.Second.Relu)
@@ -71,7 +71,7 @@ public static class StackedEnsembleOnnx
         for (var l = 1; l < layers.Count - 1; l++)
         {
             var (input, size) = (layers[l].InputSize, layers[l].OutputSize);
-            var weight = graph.AddFloatInitializer($"{prefix}dense{l}_weight_t", Stack(members, w => Transposed(w.Layers[l], 0, input, 1f)), m, input, size);
+            var weight = graph.AddFloatInitializer($"{prefix}dense{l}_weight_t", Stack(members, w => w.Layers[l].Transposed(0, input)), m, input, size);
             var bias = graph.AddFloatInitializer($"{prefix}dense{l}_bias", Stack(members, w => w.Layers[l].Bias), m, 1, size);
             x = graph.AddNode("MatMul", [x, weight], $"{prefix}dense{l}_matmul");
             x = graph.AddNode("Add", [x, bias], $"{prefix}dense{l}_linear");
@@ -85,7 +85,7 @@ public static class StackedEnsembleOnnx
         var lastIndex = layers.Count - 1;
         var mlpWidth = layers[lastIndex - 1].OutputSize;
         var lastWeight = graph.AddFloatInitializer($"{prefix}dense{lastIndex}_mlp_weight_t",
-            Stack(members, w => Transposed(w.Layers[lastIndex], 0, mlpWidth, 1f / m)), m, mlpWidth, 1);
+            Stack(members, w => w.Layers[lastIndex].Transposed(0, mlpWidth, 1f / m)), m, mlpWidth, 1);
         var perMember = graph.AddNode("MatMul", [x, lastWeight], $"{prefix}dense{lastIndex}_matmul");
         var reduceAxes = graph.AddInt64Initializer(prefix + "member_axes", [0L, 2L], 2);
         var score = graph.AddNode("ReduceSum", [perMember, reduceAxes], prefix + "mlp_score", OnnxAttributes.Int("keepdims", 0));
@@ -130,21 +130,6 @@ public static class StackedEnsembleOnnx
         }
 
         return stacked;
-    }
-
-    /// <summary>Columns [from, from + count) of a layer's [out, in] weight as [count, out] (MatMul's right side), times <paramref name="scale"/>.</summary>
-    private static float[] Transposed(DenseLayer layer, int from, int count, float scale)
-    {
-        var result = new float[count * layer.OutputSize];
-        for (var o = 0; o < layer.OutputSize; o++)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                result[(i * layer.OutputSize) + o] = layer.Weight[(o * layer.InputSize) + from + i] * scale;
-            }
-        }
-
-        return result;
     }
 
     /// <summary>Row r of the result: member 0's g values of row r, then member 1's, … ([rows, M·g]).</summary>

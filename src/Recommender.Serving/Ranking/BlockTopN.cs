@@ -330,9 +330,10 @@ public static class BlockTopN
             written += score >= threshold ? 1 : 0;
         }
 
-        // Every dropped entry is below the threshold, and at least Capacity entries are at or above it.
+        // Every dropped entry is below the threshold, and at least Capacity entries are at or above
+        // it; as a kept score it is at or above the old floor.
         query.Kept = written;
-        query.Floor = query.Dropped ? Math.Max(query.Floor, threshold) : threshold;
+        query.Floor = threshold;
         query.Dropped = true;
         return true;
     }
