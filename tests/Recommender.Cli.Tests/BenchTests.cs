@@ -48,6 +48,21 @@ public sealed class BenchTests(PublishedRepositoryFixture repository) : IClassFi
     }
 
     [Fact]
+    public async Task Every_worker_makes_its_first_call_even_when_the_time_is_already_spent()
+    {
+        await using var server = await LoopbackServer.StartAsync(repository.RepositoryPath);
+        using var channel = server.OpenChannel();
+        var ids = BenchIds.FromRepository(repository.RepositoryPath, PublishedRepositoryFixture.ModelName, repository.Version);
+        var driver = new BenchDriver([channel], ids, PublishedRepositoryFixture.ModelName, ids.Items.Length);
+
+        // A zero-length case stands for a worker the thread pool started after the case's time ran out.
+        var result = await driver.RunAsync(new BenchCase(BenchCase.Predict, BenchCase.Mf, 8, 3), 1,
+            TimeSpan.Zero, TimeSpan.Zero, maxRequests: 1_000, CancellationToken.None);
+
+        Assert.Equal((3, 0), (result.Requests, result.Errors.Count));
+    }
+
+    [Fact]
     public async Task Unknown_ids_are_counted_as_errors_by_status()
     {
         await using var server = await LoopbackServer.StartAsync(repository.RepositoryPath);
