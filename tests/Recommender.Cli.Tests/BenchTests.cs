@@ -59,7 +59,8 @@ public sealed class BenchTests(PublishedRepositoryFixture repository) : IClassFi
         var result = await driver.RunAsync(new BenchCase(BenchCase.Predict, BenchCase.Mf, 8, 3), 1,
             TimeSpan.Zero, TimeSpan.Zero, maxRequests: 1_000, CancellationToken.None);
 
-        Assert.Equal((3, 0), (result.Requests, result.Errors.Count));
+        Assert.Equal(3, result.Requests);
+        Assert.True(result.Errors.Count == 0, string.Join(", ", result.Errors.Select(e => $"{e.Key}: {e.Value}")));
     }
 
     [Fact]

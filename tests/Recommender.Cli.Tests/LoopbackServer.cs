@@ -1,3 +1,4 @@
+using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -6,7 +7,7 @@ using Recommender.InferenceService;
 
 namespace Recommender.Cli.Tests;
 
-/// <summary>The real inference host on loopback, free ports, in this process.</summary>
+/// <summary>The real inference host on loopback, free ports, in this process, returned once it serves its model.</summary>
 public sealed class LoopbackServer : IAsyncDisposable
 {
     private LoopbackServer(WebApplication app, int grpcPort)
@@ -33,7 +34,29 @@ public sealed class LoopbackServer : IAsyncDisposable
         }));
         await app.StartAsync();
         var (grpc, _) = app.BoundPorts();
-        return new LoopbackServer(app, grpc);
+        var server = new LoopbackServer(app, grpc);
+        await server.WaitUntilServingAsync();
+        return server;
+    }
+
+    /// <summary>
+    /// The host starts before its model watcher has loaded a version, and calls made in between get
+    /// NOT_FOUND (as a client of a starting pod would); a bench case must not count those.
+    /// </summary>
+    private async Task WaitUntilServingAsync()
+    {
+        using var channel = OpenChannel();
+        var health = new Health.HealthClient(channel);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await health.CheckAsync(new HealthCheckRequest())).Status != HealthCheckResponse.Types.ServingStatus.Serving)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the inference server at {Address} did not report SERVING within 30 s");
+            }
+
+            await Task.Delay(20);
+        }
     }
 
     public GrpcChannel OpenChannel() => GrpcChannel.ForAddress(Address);
