@@ -61,5 +61,19 @@ public sealed class ModelMemoryEstimateTests
         Assert.InRange(large.MfBytes, bayesian.MaxModelBytes, (2.0 * bayesian.MaxModelBytes) + (224_000.0 * 11 * 8));
     }
 
+    [Fact]
+    public void The_export_counts_its_first_layer_part_tables_per_member()
+    {
+        var options = NeuralTrainingOptions.NeuMfDefaults with { EmbeddingDim = 20, GmfDim = 8, HiddenSizes = [48, 16], Ensemble = 3 };
+        var estimate = Estimate(new ValidatedJob("m", SplitSpec.Parse("none"), null, options));
+        var linear = Estimate(new ValidatedJob("m", SplitSpec.Parse("none"), null, options with { HiddenSizes = [] }));
+
+        // (users + items) × first hidden size floats per member, twice: the members' tables and the stacked one.
+        Assert.Equal((1000 + 500) * 48 * 3 * 4 * 2, estimate.NeuralExportBytes, 6);
+        Assert.Equal(estimate.NeuralWeightBytes + estimate.NeuralBatchBytes + estimate.NeuralExportBytes, estimate.TotalBytes, 6);
+        // A network without hidden layers has no first layer to precompute.
+        Assert.Equal(0, linear.NeuralExportBytes);
+    }
+
     private static ModelMemoryEstimate Estimate(ValidatedJob job) => ModelMemoryEstimate.Of(1000, 500, job);
 }
